@@ -1,0 +1,22 @@
+import type { Metadata } from "next";
+import { JourneyList } from "@/components/journeys/journey-list";
+import { PageHeader } from "@/components/ui/page-header";
+import { getQueryClient, HydrateClient, prefetch, trpc } from "@/server/api/rsc";
+import { roleAllows } from "@/server/workspaces/roles";
+
+export const metadata: Metadata = { title: "Journeys" };
+
+export default async function JourneysPage() {
+  const current = await getQueryClient().fetchQuery(trpc.workspace.current.queryOptions());
+  await prefetch(trpc.journey.list.queryOptions({ includeArchived: false }));
+  const canEdit = roleAllows(current.role, "marketer");
+  return (
+    <HydrateClient>
+      <PageHeader
+        title="Journeys"
+        description={canEdit ? "Design, publish and follow your customer journeys." : "You have read-only access to this workspace."}
+      />
+      <JourneyList canEdit={canEdit} />
+    </HydrateClient>
+  );
+}

@@ -1,0 +1,43 @@
+import type { Metadata } from "next";
+import { ApiKeysPanel } from "@/components/settings/api-keys-panel";
+import { AuditPanel } from "@/components/settings/audit-panel";
+import { MembersPanel } from "@/components/settings/members-panel";
+import { Card } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/states";
+import { PageHeader } from "@/components/ui/page-header";
+import { getQueryClient, HydrateClient, prefetch, trpc } from "@/server/api/rsc";
+
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function SettingsPage() {
+  const current = await getQueryClient().fetchQuery(trpc.workspace.current.queryOptions());
+  if (current.role !== "admin") {
+    return (
+      <>
+        <PageHeader title="Settings" description={current.workspace.name} />
+        <Card>
+          <EmptyState title="Only admins manage this workspace">
+            You are a {current.role}. Ask an admin to change members or API keys.
+          </EmptyState>
+        </Card>
+      </>
+    );
+  }
+  await Promise.all([
+    prefetch(trpc.workspace.members.queryOptions()),
+    prefetch(trpc.workspace.apiKeys.queryOptions()),
+    prefetch(trpc.workspace.auditLog.queryOptions()),
+  ]);
+  return (
+    <HydrateClient>
+      <PageHeader title="Settings" description={`Members, API keys and the audit log of ${current.workspace.name}.`} />
+      <div className="grid gap-6 xl:grid-cols-2">
+        <MembersPanel currentUserId={current.user.id} />
+        <ApiKeysPanel />
+        <div className="xl:col-span-2">
+          <AuditPanel />
+        </div>
+      </div>
+    </HydrateClient>
+  );
+}

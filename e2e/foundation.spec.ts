@@ -1,0 +1,103 @@
+import { expect, test } from "@playwright/test";
+import { journeyTemplates } from "../server/journey";
+import { demoEmail, signIn, snap } from "./fixtures";
+
+const seededNames = journeyTemplates.map((t) => t.document.name);
+
+test("sign-in refuses a wrong password with a clear message", async ({ page }) => {
+  await page.goto("/journeys");
+  await expect(page).toHaveURL(/\/sign-in/);
+  await snap(page, "sign-in");
+  await page.getByLabel("Email").fill(demoEmail("admin"));
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toContainText("do not match");
+  await expect(page).toHaveURL(/\/sign-in/);
+});
+
+for (const role of ["admin", "marketer", "analyst"] as const) {
+  test(`${role} signs in, sees the seeded journeys, keeps the session on reload and signs out`, async ({ page }) => {
+    await signIn(page, role);
+    await expect(page.getByTestId("current-role")).toHaveText(new RegExp(role, "i"));
+    const table = page.getByTestId("journey-table");
+    for (const name of seededNames) await expect(table).toContainText(name);
+    if (role === "admin") await snap(page, "journeys-list");
+    await page.reload();
+    await expect(page.getByTestId("journey-table")).toBeVisible();
+    await page.getByRole("button", { name: "Sign out" }).first().click();
+    await expect(page).toHaveURL(/\/sign-in\?signedOut=1/);
+    await expect(page.getByText("You are signed out.")).toBeVisible();
+    await page.goto("/settings");
+    await expect(page).toHaveURL(/\/sign-in/);
+  });
+}
+
+test("admin creates an API key, sees it once, and revokes it", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("button", { name: "New API key" }).click();
+  const name = `e2e key ${Date.now()}`;
+  await page.getByLabel("Name").fill(name);
+  await page.getByRole("checkbox", { name: /analytics:read/ }).check();
+  await page.getByRole("button", { name: "Create key" }).click();
+  const shown = page.getByTestId("new-api-key");
+  await expect(shown).toHaveText(/^wm_[A-Za-z0-9_-]{40}$/);
+  const key = (await shown.textContent())!;
+  await snap(page, "settings-api-key-created");
+
+  const row = page.getByTestId("api-key-row").filter({ hasText: name });
+  await expect(row).toContainText(`${key.slice(0, 11)}…`);
+  await expect(row).toContainText("analytics:read");
+  await page.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByTestId("new-api-key")).toHaveCount(0);
+  await page.reload();
+  await expect(page.locator("body")).not.toContainText(key);
+
+  page.once("dialog", (d) => void d.accept());
+  await page.getByTestId("api-key-row").filter({ hasText: name }).getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByTestId("api-key-row").filter({ hasText: name })).toContainText("Revoked");
+});
+
+test("admin adds a member who can then sign in with their role", async ({ page, browser }) => {
+  await signIn(page, "admin");
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Add member" }).click();
+  const email = `new-${Date.now()}@demo.waymark.dev`;
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("First password").fill("first-password-1");
+  await page.getByLabel("Role of the new member").selectOption("analyst");
+  await page.getByRole("button", { name: "Add member" }).click();
+  await expect(page.getByTestId("member-row").filter({ hasText: email })).toBeVisible();
+  await snap(page, "settings-members");
+
+  const other = await browser.newPage();
+  await other.goto("/sign-in");
+  await other.getByLabel("Email").fill(email);
+  await other.getByLabel("Password").fill("first-password-1");
+  await other.getByRole("button", { name: "Sign in" }).click();
+  await expect(other.getByTestId("current-role")).toHaveText("Analyst");
+  await other.close();
+});
+
+test("analyst sees no write actions and the server refuses them too", async ({ page }) => {
+  await signIn(page, "analyst");
+  await expect(page.getByRole("button", { name: /new/i })).toHaveCount(0);
+  await page.getByRole("link", { name: "Settings" }).click();
+  await expect(page.getByText("Only admins manage this workspace")).toBeVisible();
+  await expect(page.getByRole("button", { name: "New API key" })).toHaveCount(0);
+  await snap(page, "settings-analyst");
+
+  const res = await page.request.post("/api/trpc/workspace.createApiKey", {
+    data: { json: { name: "sneaky", scopes: ["events:write"] } },
+  });
+  expect(res.status()).toBe(403);
+  expect(await res.text()).toContain("needs the admin role");
+
+  const list = await page.request.get("/api/trpc/journey.list?input=" + encodeURIComponent(JSON.stringify({ json: {} })));
+  expect(list.status()).toBe(200);
+});
+
+test("signed-out callers are refused by the API", async ({ request }) => {
+  const res = await request.get("/api/trpc/journey.list?input=" + encodeURIComponent(JSON.stringify({ json: {} })));
+  expect(res.status()).toBe(401);
+});

@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+/**
+ * The environment, validated once. Everything that reads configuration imports
+ * `env` from here; nothing else touches process.env for app settings.
+ *
+ * DATABASE_URL is always set by the time the app runs: either by the operator
+ * (real Postgres) or by scripts/dev.ts / scripts/start.ts / scripts/with-db.ts,
+ * which start the embedded Postgres and export its URL.
+ */
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z.url({ message: "DATABASE_URL must be a postgres:// URL" }),
+  AUTH_SECRET: z.string().min(16, "AUTH_SECRET must be at least 16 characters").optional(),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+function readEnv(): Env {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+let cached: Env | undefined;
+
+/** Validated environment, read on first use (so build steps without a DB can import modules). */
+export function env(): Env {
+  cached ??= readEnv();
+  return cached;
+}

@@ -1,0 +1,77 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { apiKeys, apiKeyScopes, type ApiKeyScope } from "@/db/schema";
+import { fail, ok, type Result } from "@/server/result";
+import { generateApiKey, hashApiKey } from "./api-key-token";
+
+export const createApiKeyInputSchema = z.object({
+  name: z.string().trim().min(1, "Give the key a name, e.g. 'Segment production'").max(80),
+  scopes: z.array(z.enum(apiKeyScopes)).min(1, "Choose at least one scope").transform((s) => [...new Set(s)]),
+});
+export type CreateApiKeyInput = z.infer<typeof createApiKeyInputSchema>;
+
+export const apiKeySummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  scopes: z.array(z.enum(apiKeyScopes)),
+  createdAt: z.date(),
+  lastUsedAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+});
+export type ApiKeySummary = z.infer<typeof apiKeySummarySchema>;
+
+/** Creates a key. The full key is in the answer once and never stored: only its hash and prefix are. */
+export async function createApiKey(
+  db: Db,
+  input: { workspaceId: string; createdBy: string | null } & CreateApiKeyInput,
+): Promise<{ id: string; key: string; prefix: string }> {
+  const { key, prefix, hash } = generateApiKey();
+  const [row] = await db
+    .insert(apiKeys)
+    .values({ workspaceId: input.workspaceId, name: input.name, prefix, keyHash: hash, scopes: input.scopes, createdBy: input.createdBy })
+    .returning({ id: apiKeys.id });
+  return { id: row!.id, key, prefix };
+}
+
+export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKeySummary[]> {
+  return db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      scopes: apiKeys.scopes,
+      createdAt: apiKeys.createdAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+      revokedAt: apiKeys.revokedAt,
+    })
+    .from(apiKeys)
+    .where(eq(apiKeys.workspaceId, workspaceId))
+    .orderBy(desc(apiKeys.createdAt));
+}
+
+export async function revokeApiKey(db: Db, workspaceId: string, id: string): Promise<Result<{ name: string }>> {
+  const [row] = await db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning({ name: apiKeys.name });
+  return row ? ok(row) : fail("not_found", "That key does not exist or is already revoked.");
+}
+
+/**
+ * Finds the workspace of a presented key, if the key is live and has `scope`.
+ * Lookup is by the key's sha256 (unique index), so no timing leak on the key itself.
+ */
+export async function authenticateApiKey(
+  db: Db,
+  key: string,
+  scope: ApiKeyScope,
+): Promise<Result<{ workspaceId: string; keyId: string }>> {
+  if (!/^wm_[A-Za-z0-9_-]{20,100}$/.test(key)) return fail("forbidden", "Invalid API key");
+  const row = await db.query.apiKeys.findFirst({ where: eq(apiKeys.keyHash, hashApiKey(key)) });
+  if (!row || row.revokedAt) return fail("forbidden", "Invalid or revoked API key");
+  if (!row.scopes.includes(scope)) return fail("forbidden", `This API key lacks the ${scope} scope`);
+  return ok({ workspaceId: row.workspaceId, keyId: row.id });
+}

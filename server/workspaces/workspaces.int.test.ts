@@ -1,0 +1,71 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { apiKeys } from "@/db/schema";
+import { connectTestDb, makeWorkspace } from "@/db/testing";
+import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "./api-keys";
+import { addMember, listMembers, removeMember } from "./members";
+import { setMemberRole } from "./set-member-role";
+
+let db: Db;
+beforeAll(async () => {
+  db = await connectTestDb();
+});
+afterAll(async () => {
+  await db.$end();
+});
+
+describe("API keys on Postgres", () => {
+  it("stores only a hash and a prefix, authenticates by scope, and stops working once revoked", async () => {
+    const { workspace, members } = await makeWorkspace(db, ["admin"]);
+    const created = await createApiKey(db, { workspaceId: workspace.id, createdBy: members.admin, name: "pipe", scopes: ["events:write"] });
+    const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, created.id));
+    expect(row!.keyHash).not.toContain(created.key);
+    expect(JSON.stringify(row)).not.toContain(created.key);
+    expect(created.key.startsWith(row!.prefix)).toBe(true);
+
+    expect(await authenticateApiKey(db, created.key, "events:write")).toEqual({ ok: true, value: { workspaceId: workspace.id, keyId: created.id } });
+    const wrongScope = await authenticateApiKey(db, created.key, "analytics:read");
+    expect(wrongScope.ok).toBe(false);
+    expect(wrongScope.ok ? "" : wrongScope.message).toContain("analytics:read");
+    expect((await authenticateApiKey(db, created.key.slice(0, -1) + "x", "events:write")).ok).toBe(false);
+    expect((await authenticateApiKey(db, "garbage", "events:write")).ok).toBe(false);
+
+    expect((await revokeApiKey(db, workspace.id, created.id)).ok).toBe(true);
+    expect((await authenticateApiKey(db, created.key, "events:write")).ok).toBe(false);
+    expect((await revokeApiKey(db, workspace.id, created.id)).ok).toBe(false);
+    expect((await listApiKeys(db, workspace.id))[0]!.revokedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe("members on Postgres", () => {
+  it("never leaves a workspace without an admin", async () => {
+    const { workspace, members } = await makeWorkspace(db, ["admin", "marketer"]);
+    const demote = await setMemberRole(db, { workspaceId: workspace.id, userId: members.admin, role: "analyst" });
+    expect(demote).toMatchObject({ ok: false, code: "conflict" });
+    expect((await removeMember(db, workspace.id, members.admin)).ok).toBe(false);
+    // With a second admin, the first may step down.
+    expect((await setMemberRole(db, { workspaceId: workspace.id, userId: members.marketer, role: "admin" })).ok).toBe(true);
+    expect((await setMemberRole(db, { workspaceId: workspace.id, userId: members.admin, role: "analyst" })).ok).toBe(true);
+  });
+
+  it("holds the last-admin rule when two demotions race", async () => {
+    const { workspace, members } = await makeWorkspace(db, ["admin", "marketer"]);
+    await setMemberRole(db, { workspaceId: workspace.id, userId: members.marketer, role: "admin" });
+    const results = await Promise.all([
+      setMemberRole(db, { workspaceId: workspace.id, userId: members.admin, role: "analyst" }),
+      setMemberRole(db, { workspaceId: workspace.id, userId: members.marketer, role: "analyst" }),
+    ]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect((await listMembers(db, workspace.id)).filter((m) => m.role === "admin")).toHaveLength(1);
+  });
+
+  it("adds new people with a first password and refuses duplicates and missing passwords", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    const email = `new-${tag}@test.waymark.dev`;
+    expect(await addMember(db, workspace.id, { email, role: "analyst" })).toMatchObject({ ok: false, code: "invalid" });
+    expect(await addMember(db, workspace.id, { email, role: "analyst", password: "first-pass-1" })).toMatchObject({ ok: true });
+    expect(await addMember(db, workspace.id, { email, role: "marketer" })).toMatchObject({ ok: false, code: "conflict" });
+    expect((await listMembers(db, workspace.id)).find((m) => m.email === email)?.role).toBe("analyst");
+  });
+});
