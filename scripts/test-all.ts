@@ -20,7 +20,7 @@ function run(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv 
   const started = Date.now();
   console.log(`\n▶ ${label}`);
   return new Promise((resolve) => {
-    const child = spawn(`node_modules/.bin/${cmd}`, args, { stdio: "inherit", env });
+    const child = spawn(cmd.startsWith("/") ? cmd : `node_modules/.bin/${cmd}`, args, { stdio: "inherit", env });
     child.on("exit", (code, signal) => {
       const status = code ?? (signal ? 1 : 0);
       console.log(`${status === 0 ? "✔" : "✘"} ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -50,6 +50,18 @@ function finish(code: number): never {
   process.exit(code);
 }
 
+/** Chromium from Debian's packages; installed here when missing and we are root (fresh machines). */
+async function ensureChromium(): Promise<boolean> {
+  const path = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (existsSync(path)) return true;
+  if (process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get")) return false;
+  console.log("\n▶ Chromium is missing: installing Debian's chromium with apt-get");
+  const update = await run("apt-get update", "/usr/bin/apt-get", ["update", "-qq"]);
+  if (update !== 0) return false;
+  await run("apt-get install chromium", "/usr/bin/apt-get", ["install", "-y", "-qq", "chromium"], { ...process.env, DEBIAN_FRONTEND: "noninteractive" });
+  return existsSync(path);
+}
+
 const vitest = (project: string) => ["run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${resultsDir}/${project}.json`];
 
 ensureDevAuthEnv();
@@ -66,7 +78,7 @@ try {
   addVitest(`${resultsDir}/integration.json`);
   if (code === 0) code = await run("production build", "next", ["build"]);
   if (code === 0) {
-    if (!existsSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium")) {
+    if (!(await ensureChromium())) {
       console.error("\n✘ e2e needs Debian's Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium` (npx playwright install cannot work offline).");
       code = 1;
     } else {
