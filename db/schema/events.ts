@@ -1,0 +1,90 @@
+import { sql } from "drizzle-orm";
+import { bigserial, boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { workspaces } from "./workspaces";
+
+export const eventTypes = ["track", "identify"] as const;
+export type EventType = (typeof eventTypes)[number];
+
+/**
+ * Every accepted event, appended once (unique messageId per workspace) and
+ * answered 200 only after the commit. The runtime claims rows whose
+ * processed_at is null, per customer in timestamp order.
+ */
+export const events = pgTable(
+  "events",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    /** The customer the event belongs to: userId, else `anon:<anonymousId>`. */
+    customerId: text().notNull(),
+    messageId: text().notNull(),
+    type: text({ enum: eventTypes }).notNull(),
+    /** Event name for track; "identify" for identify. */
+    name: text().notNull(),
+    userId: text(),
+    anonymousId: text(),
+    properties: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    traits: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    context: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    timestamp: timestamp({ withTimezone: true }).notNull(),
+    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    source: text().notNull().default("api"),
+    processedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("events_message_key").on(t.workspaceId, t.messageId),
+    index("events_customer_time").on(t.workspaceId, t.customerId, t.timestamp),
+    index("events_unprocessed").on(t.id).where(sql`${t.processedAt} is null`),
+  ],
+);
+
+/** A customer profile: traits, time zone, consent; the journey state lives with the runtime. */
+export const customers = pgTable(
+  "customers",
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    customerId: text().notNull(),
+    traits: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    timezone: text(),
+    unsubscribed: boolean().notNull().default(false),
+    firstSeenAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.customerId] })],
+);
+
+/** Anonymous ids merged into a known user by `identify` with both ids. */
+export const customerAliases = pgTable(
+  "customer_aliases",
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    anonymousId: text().notNull(),
+    customerId: text().notNull(),
+    mergedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.anonymousId] })],
+);
+
+/** Named webhook sources whose requests are signed (X-Waymark-Signature). */
+export const eventSources = pgTable(
+  "event_sources",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    slug: text().notNull(),
+    name: text().notNull(),
+    signingSecret: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  // The slug is in the public URL (/api/v1/webhooks/{slug}) and names the workspace too, so it is unique globally.
+  (t) => [uniqueIndex().on(t.slug), index().on(t.workspaceId)],
+);

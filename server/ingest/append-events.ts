@@ -1,0 +1,117 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { customerAliases, customers, events } from "@/db/schema";
+import type { NormalizedEvent } from "./event-schema";
+
+/**
+ * Appends a request's events in ONE transaction (all or nothing), then the
+ * caller answers 200. A messageId already stored in the workspace is a
+ * duplicate: not stored again, counted. Profiles are upserted from the new
+ * events; an identify with both ids merges the anonymous profile into the user
+ * and records the alias, so later anonymous events reach the user.
+ */
+export async function appendEvents(
+  db: Db,
+  workspaceId: string,
+  batch: NormalizedEvent[],
+  source: string,
+): Promise<{ accepted: number; duplicates: number }> {
+  if (batch.length === 0) return { accepted: 0, duplicates: 0 };
+  return db.transaction(async (tx) => {
+    // Resolve anonymous ids already merged into a user, and merges this batch makes.
+    const anonIds = [...new Set(batch.filter((e) => !e.userId && e.anonymousId).map((e) => e.anonymousId!))];
+    const aliases = new Map<string, string>();
+    if (anonIds.length > 0) {
+      const rows = await tx
+        .select({ anonymousId: customerAliases.anonymousId, customerId: customerAliases.customerId })
+        .from(customerAliases)
+        .where(and(eq(customerAliases.workspaceId, workspaceId), inArray(customerAliases.anonymousId, anonIds)));
+      for (const r of rows) aliases.set(r.anonymousId, r.customerId);
+    }
+    const resolved = batch.map((e) => {
+      if (e.type === "identify" && e.userId && e.anonymousId) aliases.set(e.anonymousId, e.userId);
+      const customerId = !e.userId && e.anonymousId && aliases.has(e.anonymousId) ? aliases.get(e.anonymousId)! : e.customerId;
+      return { ...e, customerId };
+    });
+
+    const inserted = await tx
+      .insert(events)
+      .values(
+        resolved.map((e) => ({
+          workspaceId,
+          customerId: e.customerId,
+          messageId: e.messageId,
+          type: e.type,
+          name: e.name,
+          userId: e.userId,
+          anonymousId: e.anonymousId,
+          properties: e.properties,
+          traits: e.traits,
+          context: e.context,
+          timestamp: e.timestamp,
+          source,
+        })),
+      )
+      .onConflictDoNothing({ target: [events.workspaceId, events.messageId] })
+      .returning({ messageId: events.messageId });
+    const fresh = new Set(inserted.map((r) => r.messageId));
+    const stored = resolved.filter((e) => fresh.delete(e.messageId));
+
+    await upsertProfiles(tx as unknown as Db, workspaceId, stored);
+    for (const e of stored) {
+      if (e.type === "identify" && e.userId && e.anonymousId) await mergeAnonymous(tx as unknown as Db, workspaceId, e.anonymousId, e.userId);
+    }
+    return { accepted: batch.length, duplicates: batch.length - stored.length };
+  });
+}
+
+/** One upsert per customer: traits merged in event order, time zone and consent read from traits. */
+async function upsertProfiles(db: Db, workspaceId: string, stored: (NormalizedEvent & { customerId: string })[]) {
+  const byCustomer = new Map<string, { traits: Record<string, unknown>; lastSeen: Date; timezone: string | null }>();
+  for (const e of [...stored].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime())) {
+    const p = byCustomer.get(e.customerId) ?? { traits: {}, lastSeen: e.timestamp, timezone: null };
+    Object.assign(p.traits, e.traits);
+    if (e.timestamp > p.lastSeen) p.lastSeen = e.timestamp;
+    const tz = typeof e.traits.timezone === "string" ? e.traits.timezone : typeof e.context.timezone === "string" ? e.context.timezone : null;
+    if (tz) p.timezone = tz;
+    byCustomer.set(e.customerId, p);
+  }
+  if (byCustomer.size === 0) return;
+  // One statement, rows in a fixed order so concurrent requests cannot deadlock on each other.
+  const rows = [...byCustomer].sort(([a], [b]) => (a < b ? -1 : 1));
+  await db
+    .insert(customers)
+    .values(
+      rows.map(([customerId, p]) => ({
+        workspaceId,
+        customerId,
+        traits: p.traits,
+        timezone: p.timezone,
+        unsubscribed: p.traits.unsubscribed === true,
+        lastSeenAt: p.lastSeen,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [customers.workspaceId, customers.customerId],
+      set: {
+        traits: sql`${customers.traits} || excluded.traits`,
+        timezone: sql`coalesce(excluded.timezone, ${customers.timezone})`,
+        unsubscribed: sql`case when jsonb_typeof(excluded.traits->'unsubscribed') = 'boolean' then excluded.unsubscribed else ${customers.unsubscribed} end`,
+        lastSeenAt: sql`greatest(${customers.lastSeenAt}, excluded.last_seen_at)`,
+      },
+    });
+}
+
+/** The anonymous profile's traits go under the user's (the user's own win); the alias is remembered. */
+async function mergeAnonymous(db: Db, workspaceId: string, anonymousId: string, userId: string) {
+  const anonCustomer = `anon:${anonymousId}`;
+  await db.insert(customerAliases).values({ workspaceId, anonymousId, customerId: userId }).onConflictDoNothing();
+  const anon = await db.query.customers.findFirst({
+    where: and(eq(customers.workspaceId, workspaceId), eq(customers.customerId, anonCustomer)),
+  });
+  if (!anon) return;
+  await db
+    .update(customers)
+    .set({ traits: sql`${JSON.stringify(anon.traits)}::jsonb || ${customers.traits}`, firstSeenAt: sql`least(${customers.firstSeenAt}, ${anon.firstSeenAt.toISOString()}::timestamptz)` })
+    .where(and(eq(customers.workspaceId, workspaceId), eq(customers.customerId, userId)));
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { eventSources } from "@/db/schema";
+import { appendEvents } from "./append-events";
+import { authenticateRequest } from "./authenticate-request";
+import { normalizeEvent, type EventError, type NormalizedEvent } from "./event-schema";
+import { RateLimiter } from "./rate-limiter";
+import { readJsonBody } from "./read-json-body";
+import { verifySignature } from "./verify-signature";
+
+export type IngestEndpoint = "track" | "identify" | "batch";
+export const maxBatchEvents = 1000;
+
+const ratePerSecond = Number(process.env.INGEST_RATE_PER_SECOND ?? 50_000);
+export const defaultRateLimiter = new RateLimiter(ratePerSecond, ratePerSecond * 2);
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
+
+/** Turns a parsed body into normalized events, or the list of what is wrong (index, path, message). */
+export function eventsFromBody(
+  body: unknown,
+  endpoint: IngestEndpoint,
+  now: Date,
+): { ok: true; events: NormalizedEvent[] } | { ok: false; status: 400 | 413; errors: EventError[] } {
+  let items: unknown[];
+  if (endpoint === "batch") {
+    const batch = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as { batch?: unknown }).batch : undefined;
+    if (!Array.isArray(batch)) return { ok: false, status: 400, errors: [{ index: -1, path: "batch", message: 'must be an array: {"batch": [ … ]}' }] };
+    if (batch.length === 0) return { ok: false, status: 400, errors: [{ index: -1, path: "batch", message: "is empty" }] };
+    if (batch.length > maxBatchEvents) return { ok: false, status: 413, errors: [{ index: -1, path: "batch", message: `has ${batch.length} events; at most ${maxBatchEvents} per request` }] };
+    items = batch;
+  } else {
+    items = [body];
+  }
+  const defaultType = endpoint === "batch" ? null : endpoint;
+  const errors: EventError[] = [];
+  const out: NormalizedEvent[] = [];
+  items.forEach((raw, index) => {
+    const r = normalizeEvent(raw, index, { defaultType, now, fallbackMessageId: randomUUID });
+    if (r.ok) out.push(r.event);
+    else errors.push(...r.errors);
+  });
+  return errors.length > 0 ? { ok: false, status: 400, errors: errors.slice(0, 100) } : { ok: true, events: out };
+}
+
+async function store(db: Db, workspaceId: string, body: unknown, endpoint: IngestEndpoint, source: string, limiter: RateLimiter) {
+  const parsed = eventsFromBody(body, endpoint, new Date());
+  if (!parsed.ok) return json(parsed.status, { errors: parsed.errors });
+  const allowed = limiter.take(workspaceId, parsed.events.length);
+  if (!allowed.ok) {
+    return json(429, { errors: [{ index: -1, path: "", message: "Rate limit exceeded for this workspace; retry later" }] }, { "retry-after": String(allowed.retryAfterSeconds) });
+  }
+  const res = await appendEvents(db, workspaceId, parsed.events, source);
+  return json(200, res);
+}
+
+/** POST /api/v1/track | identify | batch with a workspace API key (events:write). */
+export async function handleIngest(db: Db, req: Request, endpoint: IngestEndpoint, limiter = defaultRateLimiter): Promise<Response> {
+  const authed = await authenticateRequest(db, req.headers, "events:write");
+  if (!authed.ok) return json(401, { errors: [{ index: -1, path: "", message: authed.message }] }, { "www-authenticate": 'Bearer realm="waymark"' });
+  const body = await readJsonBody(req);
+  if (!body.ok) return json(body.status, { errors: [{ index: -1, path: "", message: body.message }] });
+  return store(db, authed.workspaceId, body.value, endpoint, "api", limiter);
+}
+
+/**
+ * POST /api/v1/webhooks/{source}: a signed source. The body is one event or
+ * `{"batch": [...]}`; the signature covers the raw body and a timestamp.
+ */
+export async function handleWebhook(db: Db, req: Request, sourceSlug: string, limiter = defaultRateLimiter): Promise<Response> {
+  const source = /^[a-z0-9][a-z0-9-]{0,62}$/.test(sourceSlug)
+    ? await db.query.eventSources.findFirst({ where: and(eq(eventSources.slug, sourceSlug), isNull(eventSources.revokedAt)) })
+    : undefined;
+  const body = await readJsonBody(req);
+  if (!source) return json(401, { errors: [{ index: -1, path: "", message: "Unknown or revoked source" }] });
+  if (!body.ok) return json(body.status, { errors: [{ index: -1, path: "", message: body.message }] });
+  const verified = verifySignature(source.signingSecret, body.raw, req.headers.get("x-waymark-signature"), Math.floor(Date.now() / 1000));
+  if (!verified.ok) return json(401, { errors: [{ index: -1, path: "", message: verified.message }] });
+  const isBatch = typeof body.value === "object" && body.value !== null && "batch" in body.value;
+  return store(db, source.workspaceId, body.value, isBatch ? "batch" : "track", `webhook:${source.slug}`, limiter);
+}

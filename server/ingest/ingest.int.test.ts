@@ -1,0 +1,127 @@
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { customers, eventSources, events } from "@/db/schema";
+import { connectTestDb, makeWorkspace } from "@/db/testing";
+import { createApiKey } from "@/server/workspaces/api-keys";
+import { handleIngest, handleWebhook } from "./handle-ingest";
+import { RateLimiter } from "./rate-limiter";
+import { signPayload } from "./verify-signature";
+
+let db: Db;
+beforeAll(async () => {
+  db = await connectTestDb();
+});
+afterAll(async () => {
+  await db.$end();
+});
+
+async function setup() {
+  const { workspace, members, tag } = await makeWorkspace(db, ["admin"]);
+  const { key } = await createApiKey(db, { workspaceId: workspace.id, createdBy: members.admin, name: "t", scopes: ["events:write"] });
+  return { workspace, key, tag };
+}
+
+function post(key: string | null, body: unknown, headers: Record<string, string> = {}) {
+  return new Request("http://test/api/v1/x", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+const countEvents = async (workspaceId: string) => (await db.select().from(events).where(eq(events.workspaceId, workspaceId))).length;
+
+describe("event ingestion on Postgres", () => {
+  it("stores a track event and answers accepted only after the commit", async () => {
+    const { workspace, key } = await setup();
+    const res = await handleIngest(db, post(key, { userId: "u1", event: "cart_abandoned", properties: { total: 80 }, messageId: "m1" }), "track");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0 });
+    const [row] = await db.select().from(events).where(eq(events.workspaceId, workspace.id));
+    expect(row).toMatchObject({ customerId: "u1", name: "cart_abandoned", type: "track", properties: { total: 80 }, processedAt: null });
+  });
+
+  it("counts a replayed messageId as a duplicate and stores it once", async () => {
+    const { workspace, key } = await setup();
+    const batch = { batch: [1, 2, 3].map((i) => ({ type: "track", userId: "u1", event: "viewed", messageId: `b${i}` })) };
+    expect(await (await handleIngest(db, post(key, batch), "batch")).json()).toEqual({ accepted: 3, duplicates: 0 });
+    expect(await (await handleIngest(db, post(key, batch), "batch")).json()).toEqual({ accepted: 3, duplicates: 3 });
+    expect(await countEvents(workspace.id)).toBe(3);
+  });
+
+  it("stores nothing of a batch with one invalid event, and says which and why", async () => {
+    const { workspace, key } = await setup();
+    const batch = { batch: [{ type: "track", userId: "u1", event: "ok" }, { type: "track", userId: "u1" }, { type: "identify", traits: {} }] };
+    const res = await handleIngest(db, post(key, batch), "batch");
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: { index: number; path: string; message: string }[] };
+    expect(body.errors).toContainEqual({ index: 1, path: "event", message: "is required for track" });
+    expect(body.errors).toContainEqual({ index: 2, path: "userId", message: "userId or anonymousId is required" });
+    expect(await countEvents(workspace.id)).toBe(0);
+  });
+
+  it("refuses bad keys, wrong scopes, bad JSON, wrong content type, oversize and old timestamps with 4xx", async () => {
+    const { workspace, key } = await setup();
+    const analyticsOnly = (await createApiKey(db, { workspaceId: workspace.id, createdBy: null, name: "r", scopes: ["analytics:read"] })).key;
+    const ev = { userId: "u1", event: "x" };
+    expect((await handleIngest(db, post(null, ev), "track")).status).toBe(401);
+    expect((await handleIngest(db, post("wm_" + "a".repeat(40), ev), "track")).status).toBe(401);
+    expect((await handleIngest(db, post(analyticsOnly, ev), "track")).status).toBe(401);
+    expect((await handleIngest(db, post(key, "{not json"), "track")).status).toBe(400);
+    expect((await handleIngest(db, post(key, ev, { "content-type": "application/x-www-form-urlencoded" }), "track")).status).toBe(415);
+    expect((await handleIngest(db, post(key, { ...ev, properties: { big: "x".repeat(600 * 1024) } }), "track")).status).toBe(413);
+    const deep = JSON.parse(`${"[".repeat(100)}${"]".repeat(100)}`);
+    expect((await handleIngest(db, post(key, { ...ev, properties: { deep } }), "track")).status).toBe(400);
+    const old = await handleIngest(db, post(key, { ...ev, timestamp: "2000-01-01T00:00:00Z" }), "track");
+    expect(old.status).toBe(400);
+    expect(JSON.stringify(await old.json())).toContain("1 year");
+    const tooMany = { batch: Array.from({ length: 1001 }, (_, i) => ({ type: "track", userId: "u", event: "e", messageId: `x${i}` })) };
+    expect((await handleIngest(db, post(key, tooMany), "batch")).status).toBe(413);
+    expect(await countEvents(workspace.id)).toBe(0);
+  });
+
+  it("accepts Basic auth with the key as user name, as Segment sends it", async () => {
+    const { key } = await setup();
+    const basic = `Basic ${Buffer.from(`${key}:`).toString("base64")}`;
+    const res = await handleIngest(db, post(null, { userId: "u1", event: "x" }, { authorization: basic }), "track");
+    expect(res.status).toBe(200);
+  });
+
+  it("merges an anonymous profile into the user on identify with both ids", async () => {
+    const { workspace, key } = await setup();
+    await handleIngest(db, post(key, { anonymousId: "a1", traits: { firstName: "Ann", plan: "free" } }), "identify");
+    await handleIngest(db, post(key, { userId: "u9", anonymousId: "a1", traits: { plan: "pro", timezone: "Europe/Paris" } }), "identify");
+    await handleIngest(db, post(key, { anonymousId: "a1", event: "page_viewed" }), "track");
+    const user = await db.query.customers.findFirst({ where: and(eq(customers.workspaceId, workspace.id), eq(customers.customerId, "u9")) });
+    expect(user).toMatchObject({ traits: { firstName: "Ann", plan: "pro", timezone: "Europe/Paris" }, timezone: "Europe/Paris" });
+    const later = await db.select().from(events).where(and(eq(events.workspaceId, workspace.id), eq(events.name, "page_viewed")));
+    expect(later[0]!.customerId).toBe("u9");
+  });
+
+  it("answers 429 with Retry-After over the workspace's rate", async () => {
+    const { key } = await setup();
+    const limiter = new RateLimiter(1, 2);
+    expect((await handleIngest(db, post(key, { userId: "u", event: "a" }), "track", limiter)).status).toBe(200);
+    expect((await handleIngest(db, post(key, { userId: "u", event: "b" }), "track", limiter)).status).toBe(200);
+    const res = await handleIngest(db, post(key, { userId: "u", event: "c" }), "track", limiter);
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  });
+
+  it("accepts a correctly signed webhook source and refuses a bad signature with 401", async () => {
+    const { workspace, tag } = await setup();
+    const slug = `shop-${tag}`;
+    await db.insert(eventSources).values({ workspaceId: workspace.id, slug, name: "Shop", signingSecret: "whsec_test" });
+    const body = JSON.stringify({ type: "track", userId: "u1", event: "order_completed" });
+    const now = Math.floor(Date.now() / 1000);
+    const good = await handleWebhook(db, post(null, body, { "x-waymark-signature": signPayload("whsec_test", body, now) }), slug);
+    expect(good.status).toBe(200);
+    const bad = await handleWebhook(db, post(null, body, { "x-waymark-signature": signPayload("wrong", body, now) }), slug);
+    expect(bad.status).toBe(401);
+    const stale = await handleWebhook(db, post(null, body, { "x-waymark-signature": signPayload("whsec_test", body, now - 600) }), slug);
+    expect(stale.status).toBe(401);
+    expect((await handleWebhook(db, post(null, body, {}), "no-such-source")).status).toBe(401);
+    expect(await countEvents(workspace.id)).toBe(1);
+  });
+});
