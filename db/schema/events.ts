@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { workspaces } from "./workspaces";
 
 export const eventTypes = ["track", "identify"] as const;
@@ -31,12 +31,16 @@ export const events = pgTable(
     timestamp: timestamp({ withTimezone: true }).notNull(),
     receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     source: text().notNull().default("api"),
+    /** Which worker partition owns this customer (see runtime.partitionCount = 64). */
+    partition: integer()
+      .notNull()
+      .generatedAlwaysAs(sql`(hashtext(customer_id) & 63)`),
     processedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     uniqueIndex("events_message_key").on(t.workspaceId, t.messageId),
     index("events_customer_time").on(t.workspaceId, t.customerId, t.timestamp),
-    index("events_unprocessed").on(t.id).where(sql`${t.processedAt} is null`),
+    index("events_unprocessed").on(t.partition, t.id).where(sql`${t.processedAt} is null`),
   ],
 );
 

@@ -1,3 +1,4 @@
 export * from "./workspaces";
 export * from "./journeys";
 export * from "./events";
+export * from "./runtime";

@@ -31,12 +31,10 @@ export default async function SettingsPage() {
   return (
     <HydrateClient>
       <PageHeader title="Settings" description={`Members, API keys and the audit log of ${current.workspace.name}.`} />
-      <div className="grid gap-6 xl:grid-cols-2">
+      <div className="grid max-w-5xl gap-6">
         <MembersPanel currentUserId={current.user.id} />
         <ApiKeysPanel />
-        <div className="xl:col-span-2">
-          <AuditPanel />
-        </div>
+        <AuditPanel />
       </div>
     </HydrateClient>
   );

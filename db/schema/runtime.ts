@@ -1,0 +1,123 @@
+import { sql } from "drizzle-orm";
+import { bigint, bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { workspaces } from "./workspaces";
+
+/** Partitions divide customers among workers; a worker holds a partition by lease. */
+export const partitionCount = 64;
+
+/** The engine's per-customer state (instances, message history, counters): one jsonb row per customer. */
+export const customerStates = pgTable(
+  "customer_states",
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    customerId: text().notNull(),
+    state: jsonb().$type<unknown>().notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.customerId] })],
+);
+
+/** Pending timers (waits, timeouts, held messages). Fired timers are deleted in the step's transaction. */
+export const timers = pgTable(
+  "timers",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    customerId: text().notNull(),
+    partition: integer().notNull(),
+    dueAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    /** Identifies the timer within the customer's state, so a replaced timer is not fired. */
+    key: text().notNull(),
+    payload: jsonb().$type<unknown>().notNull(),
+  },
+  (t) => [index("timers_due").on(t.partition, t.dueAt), uniqueIndex("timers_key").on(t.workspaceId, t.customerId, t.key)],
+);
+
+export const effectStatuses = ["pending", "sent", "retrying", "dead", "skipped"] as const;
+export type EffectStatus = (typeof effectStatuses)[number];
+
+/**
+ * The outbox: messages to dispatch. `key` is deterministic per (instance,
+ * node, transition) and unique, so a step replayed after a crash cannot send twice.
+ */
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    key: text().notNull(),
+    customerId: text().notNull(),
+    journeyId: text().notNull(),
+    nodeId: text().notNull(),
+    channel: text().notNull(),
+    payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    status: text({ enum: effectStatuses }).notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    lastResult: text(),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    sentAt: timestamp({ withTimezone: true, precision: 3 }),
+  },
+  (t) => [
+    uniqueIndex("outbox_key").on(t.workspaceId, t.key),
+    index("outbox_due").on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'retrying')`),
+    index("outbox_customer").on(t.workspaceId, t.customerId, t.createdAt),
+  ],
+);
+
+/** Every transition and outcome, for the customer timeline and for recounting analytics. */
+export const stepLog = pgTable(
+  "step_log",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    customerId: text().notNull(),
+    at: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    journeyId: text().notNull(),
+    version: integer(),
+    type: text().notNull(),
+    nodeId: text(),
+    detail: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index("step_log_customer").on(t.workspaceId, t.customerId, t.at), index("step_log_journey").on(t.workspaceId, t.journeyId, t.at)],
+);
+
+/** Counters per journey version, node, day and group, written in the step's transaction. */
+export const journeyCounters = pgTable(
+  "journey_counters",
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    journeyId: text().notNull(),
+    version: integer().notNull(),
+    nodeId: text().notNull().default(""),
+    day: date().notNull(),
+    group: text().notNull().default("treatment"),
+    metric: text().notNull(),
+    count: bigint({ mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.version, t.nodeId, t.day, t.group, t.metric] })],
+);
+
+/** Per-workspace channel configuration (webhook URL and secret, SMTP, …). */
+export const channelSettings = pgTable(
+  "channel_settings",
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    channel: text().notNull(),
+    config: jsonb().$type<Record<string, unknown>>().notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.channel] })],
+);

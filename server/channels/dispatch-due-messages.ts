@@ -1,0 +1,98 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import type { outbox } from "@/db/schema";
+import type { OutboundMessage, SendResult } from "./channel";
+import { loadChannelProvider } from "./channel-settings";
+import { emailChannel } from "./email-channel";
+import { logChannel } from "./log-channel";
+import { webhookChannel } from "./webhook-channel";
+
+export type DispatchOptions = {
+  limit?: number;
+  /** Attempts before a message is dead-lettered. */
+  maxAttempts?: number;
+  /** First retry delay; doubles each attempt (with jitter), capped at one hour. */
+  baseDelayMs?: number;
+  /** How long a claimed message is hidden from other dispatchers while it is being sent. */
+  leaseMs?: number;
+};
+
+type OutboxRow = typeof outbox.$inferSelect;
+
+/**
+ * Claims due messages (SKIP LOCKED, with a lease so a crashed dispatcher's
+ * messages come back), sends each through its channel, and records the result:
+ * sent, retrying with exponential backoff, or dead after `maxAttempts`.
+ * Delivery is at least once on the wire; every message carries its unique
+ * outbox key (Idempotency-Key) so a receiver can drop the rare repeat after a crash.
+ */
+export async function dispatchDueMessages(db: Db, opts: DispatchOptions = {}): Promise<{ sent: number; retrying: number; dead: number }> {
+  const { limit = 100, maxAttempts = 6, baseDelayMs = 2_000, leaseMs = 60_000 } = opts;
+  const claimed = (await db.execute(sql`
+    update outbox set attempts = attempts + 1, next_attempt_at = now() + ${`${leaseMs} milliseconds`}::interval
+    where id in (
+      select id from outbox
+      where status in ('pending', 'retrying') and next_attempt_at <= now()
+      order by next_attempt_at
+      limit ${limit}
+      for update skip locked
+    )
+    returning id, workspace_id as "workspaceId", key, customer_id as "customerId", journey_id as "journeyId",
+              node_id as "nodeId", channel, payload, attempts
+  `)) as unknown as Pick<OutboxRow, "id" | "workspaceId" | "key" | "customerId" | "journeyId" | "nodeId" | "channel" | "payload" | "attempts">[];
+
+  const counts = { sent: 0, retrying: 0, dead: 0 };
+  await Promise.all(
+    claimed.map(async (row) => {
+      const result = await sendOne(db, row);
+      if (result.ok) {
+        counts.sent++;
+        await db.execute(sql`update outbox set status = 'sent', sent_at = now(), last_result = ${result.detail ?? null} where id = ${row.id}`);
+      } else if (!result.retryable || row.attempts >= maxAttempts) {
+        counts.dead++;
+        await db.execute(sql`update outbox set status = 'dead', last_result = ${result.error} where id = ${row.id}`);
+      } else {
+        counts.retrying++;
+        const delay = Math.min(3_600_000, baseDelayMs * 2 ** (row.attempts - 1) * (0.8 + 0.4 * Math.random()));
+        await db.execute(sql`
+          update outbox set status = 'retrying', last_result = ${result.error},
+            next_attempt_at = now() + ${`${Math.round(delay)} milliseconds`}::interval
+          where id = ${row.id}`);
+      }
+    }),
+  );
+  return counts;
+}
+
+async function sendOne(db: Db, row: Pick<OutboxRow, "workspaceId" | "key" | "customerId" | "journeyId" | "nodeId" | "channel" | "payload">): Promise<SendResult> {
+  const p = row.payload as { to?: string | null; subject?: string | null; body?: string; data?: Record<string, unknown> };
+  const message: OutboundMessage = {
+    key: row.key,
+    workspaceId: row.workspaceId,
+    customerId: row.customerId,
+    journeyId: row.journeyId,
+    nodeId: row.nodeId,
+    channel: row.channel,
+    to: p.to ?? null,
+    subject: p.subject ?? null,
+    body: p.body ?? "",
+    data: p.data ?? {},
+  };
+  const provider = await loadChannelProvider(db, row.workspaceId, row.channel);
+  switch (provider.provider) {
+    case "log":
+      return logChannel.send(message, {});
+    case "webhook":
+      return webhookChannel.send(message, provider);
+    case "smtp":
+      return emailChannel.send(message, provider);
+    case "invalid":
+      return { ok: false, retryable: false, error: provider.error };
+    default:
+      return assertNever(provider);
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled provider ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,124 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { outbox } from "@/db/schema";
+import { connectTestDb, makeWorkspace } from "@/db/testing";
+import { verifySignature } from "@/server/ingest/verify-signature";
+import { saveChannelProvider } from "./channel-settings";
+import { dispatchDueMessages } from "./dispatch-due-messages";
+
+let db: Db;
+let http: Server;
+let httpUrl: string;
+const received: { headers: IncomingMessage["headers"]; body: string }[] = [];
+let statusPlan: number[] = [];
+
+let smtp: SMTPServer;
+let smtpPort: number;
+const mails: { to: string; raw: string }[] = [];
+
+beforeAll(async () => {
+  db = await connectTestDb();
+  http = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body });
+      res.statusCode = statusPlan.shift() ?? 200;
+      res.end("ok");
+    });
+  });
+  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+  httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/hook`;
+
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    onData(stream, session, cb) {
+      let raw = "";
+      stream.on("data", (c) => (raw += c));
+      stream.on("end", () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(","), raw });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", r));
+  smtpPort = (smtp.server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  await new Promise((r) => http.close(r));
+  await new Promise((r) => smtp.close(() => r(null)));
+  await db.$end();
+});
+
+async function enqueue(workspaceId: string, key: string, channel: string, payload: Record<string, unknown>) {
+  await db.insert(outbox).values({ workspaceId, key, customerId: "u1", journeyId: "j1", nodeId: "m1", channel, payload });
+}
+const statusOf = async (key: string) => (await db.select().from(outbox).where(eq(outbox.key, key)))[0]!;
+
+describe("dispatching the outbox through real channels", () => {
+  it("POSTs a signed webhook with an idempotency key, once", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    await saveChannelProvider(db, workspace.id, "webhook", { provider: "webhook", url: httpUrl, secret: "whsec_12345678", timeoutMs: 2000 });
+    const key = `k-${tag}-1`;
+    await enqueue(workspace.id, key, "webhook", { body: "Your cart misses you", data: { cartId: "c1" } });
+    received.length = 0;
+    await dispatchDueMessages(db);
+    await dispatchDueMessages(db);
+    expect(received).toHaveLength(1);
+    const [hit] = received;
+    expect(hit!.headers["idempotency-key"]).toBe(key);
+    expect(verifySignature("whsec_12345678", hit!.body, String(hit!.headers["x-waymark-signature"]), Math.floor(Date.now() / 1000))).toEqual({ ok: true });
+    expect(JSON.parse(hit!.body)).toMatchObject({ id: key, body: "Your cart misses you", data: { cartId: "c1" } });
+    expect(await statusOf(key)).toMatchObject({ status: "sent", attempts: 1 });
+  });
+
+  it("retries 5xx with backoff, dead-letters after the last attempt, and never retries a 4xx", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    await saveChannelProvider(db, workspace.id, "webhook", { provider: "webhook", url: httpUrl, secret: "whsec_12345678", timeoutMs: 2000 });
+    const retried = `k-${tag}-retry`;
+    await enqueue(workspace.id, retried, "webhook", { body: "x" });
+    statusPlan = [503, 503, 503];
+    await dispatchDueMessages(db, { baseDelayMs: 1, maxAttempts: 3 });
+    expect(await statusOf(retried)).toMatchObject({ status: "retrying", attempts: 1, lastResult: expect.stringContaining("503") });
+    await new Promise((r) => setTimeout(r, 30));
+    await dispatchDueMessages(db, { baseDelayMs: 1, maxAttempts: 3 });
+    await new Promise((r) => setTimeout(r, 30));
+    await dispatchDueMessages(db, { baseDelayMs: 1, maxAttempts: 3 });
+    expect(await statusOf(retried)).toMatchObject({ status: "dead", attempts: 3 });
+
+    const refused = `k-${tag}-400`;
+    await enqueue(workspace.id, refused, "webhook", { body: "x" });
+    statusPlan = [400];
+    await dispatchDueMessages(db, { baseDelayMs: 1 });
+    expect(await statusOf(refused)).toMatchObject({ status: "dead", attempts: 1, lastResult: expect.stringContaining("400") });
+  });
+
+  it("sends email over SMTP to the customer's address", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    await saveChannelProvider(db, workspace.id, "email", { provider: "smtp", host: "127.0.0.1", port: smtpPort, secure: false, from: "Waymark <hi@shop.test>", requireTls: false });
+    const key = `k-${tag}-mail`;
+    await enqueue(workspace.id, key, "email", { to: "ann@example.test", subject: "Your cart misses you", body: "Hi Ann" });
+    await dispatchDueMessages(db);
+    expect(await statusOf(key)).toMatchObject({ status: "sent" });
+    const mail = mails.find((m) => m.raw.includes(key));
+    expect(mail?.to).toBe("ann@example.test");
+    expect(mail?.raw).toContain("Subject: Your cart misses you");
+    expect(mail?.raw).toContain("Hi Ann");
+  });
+
+  it("keeps unconfigured channels in the sandbox: sent, nothing leaves", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    const key = `k-${tag}-sms`;
+    received.length = 0;
+    await enqueue(workspace.id, key, "sms", { body: "hello" });
+    await dispatchDueMessages(db);
+    expect(await statusOf(key)).toMatchObject({ status: "sent", lastResult: "sandbox (log channel)" });
+    expect(received).toHaveLength(0);
+  });
+});
