@@ -121,3 +121,9 @@ export const channelSettings = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.channel] })],
 );
+
+/** Live runtime workers (heartbeats), so each can take a fair share of partitions. */
+export const runtimeWorkers = pgTable("runtime_workers", {
+  id: text().primaryKey(),
+  heartbeatAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,40 @@
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { partitionCount } from "@/db/schema";
+import { connectTestDb } from "@/db/testing";
+import { PartitionLease } from "./partition-lease";
+
+let sqlA: postgres.Sql;
+let sqlB: postgres.Sql;
+beforeAll(async () => {
+  await (await connectTestDb()).$end();
+  sqlA = postgres(process.env.DATABASE_URL!, { max: 3, onnotice: () => {} });
+  sqlB = postgres(process.env.DATABASE_URL!, { max: 3, onnotice: () => {} });
+  await sqlA`delete from runtime_workers`;
+});
+afterAll(async () => {
+  await sqlA.end();
+  await sqlB.end();
+});
+
+describe("partition leases", () => {
+  it("never lets two workers hold the same partition, shares fairly, and frees a dead worker's partitions", async () => {
+    const a = new PartitionLease(sqlA, "worker-a");
+    const b = new PartitionLease(sqlB, "worker-b");
+    await a.start();
+    await b.start();
+    expect(await a.rebalance()).toHaveLength(partitionCount);
+    expect(await b.rebalance()).toHaveLength(0); // a holds everything until it rebalances
+    await a.rebalance(); // sees two live workers: gives half back
+    const heldB = await b.rebalance();
+    const heldA = [...a.held];
+    expect(heldA.length).toBe(partitionCount / 2);
+    expect(heldB.length).toBe(partitionCount / 2);
+    expect(heldA.filter((p) => heldB.includes(p))).toEqual([]);
+
+    await b.stop(); // b leaves (or dies: its connection closing has the same effect)
+    await sqlA`delete from runtime_workers where id = 'worker-b'`;
+    expect(await a.rebalance()).toHaveLength(partitionCount);
+    await a.stop();
+  });
+});

@@ -1,0 +1,69 @@
+import type { ReservedSql, Sql } from "postgres";
+import { partitionCount } from "@/db/schema";
+
+const lockSpace = 727_001;
+
+/**
+ * Holds worker partitions by Postgres advisory locks on one reserved
+ * connection: a partition is processed only by the worker holding its lock, so
+ * per-customer order holds across many workers on many machines. When a worker
+ * dies its connection closes and Postgres releases its partitions at once.
+ * `rebalance` takes a fair share (partitionCount / live workers, from the
+ * heartbeat table) and gives back any extra, so a new worker gets work.
+ */
+export class PartitionLease {
+  private conn: ReservedSql | undefined;
+  readonly held = new Set<number>();
+
+  constructor(
+    private readonly sql: Sql,
+    readonly workerId: string,
+  ) {}
+
+  async start(): Promise<void> {
+    this.conn = await this.sql.reserve();
+  }
+
+  /** Heartbeats, then takes or releases partitions to hold a fair share. Returns the held partitions. */
+  async rebalance(): Promise<number[]> {
+    const conn = this.conn;
+    if (!conn) throw new Error("PartitionLease.start() first");
+    await this.sql`
+      insert into runtime_workers (id) values (${this.workerId})
+      on conflict (id) do update set heartbeat_at = now()`;
+    const [{ live }] = (await this.sql`
+      select count(*)::int as live from runtime_workers where heartbeat_at > now() - interval '10 seconds'`) as unknown as [{ live: number }];
+    const share = Math.ceil(partitionCount / Math.max(1, live));
+    // Give back partitions beyond the fair share (highest first) so others can take them.
+    for (const p of [...this.held].sort((a, b) => b - a)) {
+      if (this.held.size <= share) break;
+      await conn`select pg_advisory_unlock(${lockSpace}, ${p})`;
+      this.held.delete(p);
+    }
+    // Take free partitions up to the share, starting at a worker-specific offset to spread contention.
+    const offset = hashString(this.workerId) % partitionCount;
+    for (let i = 0; i < partitionCount && this.held.size < share; i++) {
+      const p = (offset + i) % partitionCount;
+      if (this.held.has(p)) continue;
+      const [{ ok }] = (await conn`select pg_try_advisory_lock(${lockSpace}, ${p}) as ok`) as unknown as [{ ok: boolean }];
+      if (ok) this.held.add(p);
+    }
+    return [...this.held].sort((a, b) => a - b);
+  }
+
+  async stop(): Promise<void> {
+    await this.sql`delete from runtime_workers where id = ${this.workerId}`.catch(() => undefined);
+    if (this.conn) {
+      await this.conn`select pg_advisory_unlock_all()`.catch(() => undefined);
+      this.conn.release();
+      this.conn = undefined;
+    }
+    this.held.clear();
+  }
+}
+
+function hashString(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
