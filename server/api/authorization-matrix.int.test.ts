@@ -12,6 +12,8 @@ import type { ProcedureMeta } from "./trpc";
  * an endpoint whose access was never decided.
  */
 const matrix: Record<string, ProcedureMeta["role"]> = {
+  "customer.search": "analyst",
+  "customer.timeline": "analyst",
   "journey.list": "analyst",
   "message.list": "analyst",
   "workspace.current": "analyst",
@@ -25,7 +27,7 @@ const matrix: Record<string, ProcedureMeta["role"]> = {
   "workspace.auditLog": "admin",
 };
 
-const procedures = appRouter._def.procedures as Record<string, { _def: { meta?: ProcedureMeta; type: string } }>;
+const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: ProcedureMeta; type: string } }>;
 const rank: Record<MemberRole, number> = { analyst: 0, marketer: 1, admin: 2 };
 
 let db: Db;

@@ -1,0 +1,79 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { format } from "date-fns";
+import { useTRPC } from "@/components/trpc/provider";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardHeader } from "@/components/ui/card";
+import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
+import { describeReason, stepLabels } from "./step-reasons";
+
+export function CustomerTimeline({ customerId }: { customerId: string }) {
+  const trpc = useTRPC();
+  const timeline = useQuery(trpc.customer.timeline.queryOptions({ customerId }, { refetchInterval: 5_000 }));
+  if (timeline.isPending) return <Card><LoadingRows label="Loading customer" /></Card>;
+  if (timeline.isError) return <Card><ErrorState message={timeline.error.message} onRetry={() => void timeline.refetch()} /></Card>;
+  const t = timeline.data;
+  return (
+    <div className="grid gap-6 lg:grid-cols-[320px_1fr]">
+      <div className="space-y-6">
+        <Card>
+          <CardHeader title="Profile" description={t.unsubscribed ? "Unsubscribed: gets no messages" : `Time zone: ${t.timezone ?? "UTC (none given)"}`} />
+          <dl className="divide-y divide-surface-line text-sm">
+            {Object.entries(t.traits).length === 0 ? <p className="px-5 py-3 text-ink-muted">No traits yet.</p> : null}
+            {Object.entries(t.traits).map(([k, v]) => (
+              <div key={k} className="flex gap-3 px-5 py-2">
+                <dt className="w-28 shrink-0 truncate text-ink-muted">{k}</dt>
+                <dd className="min-w-0 truncate font-mono text-ink">{typeof v === "string" ? v : JSON.stringify(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        </Card>
+        <Card>
+          <CardHeader title="Journeys" />
+          {t.journeys.length === 0 ? (
+            <EmptyState title="In no journey" />
+          ) : (
+            <ul className="divide-y divide-surface-line text-sm" data-testid="customer-journeys">
+              {t.journeys.map((j) => (
+                <li key={j.journeyId} className="px-5 py-3">
+                  <p className="flex items-center justify-between gap-2">
+                    <span className="font-medium text-ink">{j.journeyId}</span>
+                    <Badge tone={j.status === "active" ? "green" : "gray"}>{j.status === "active" ? "In journey" : "Exited"}</Badge>
+                  </p>
+                  <p className="mt-1 text-xs text-ink-muted">
+                    {j.status === "active" ? `At ${j.currentNode ?? "entry"}` : `Left: ${j.exitReason ?? "—"}`} · entered {format(j.enteredAt, "PPp")}
+                  </p>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+      <Card>
+        <CardHeader title="Timeline" description="Every step with its reason, oldest first." />
+        {t.steps.length === 0 ? (
+          <EmptyState title="Nothing has happened yet">Steps appear when a published journey handles this customer's events.</EmptyState>
+        ) : (
+          <ol className="relative space-y-0 px-5 py-4" data-testid="customer-steps">
+            {t.steps.map((s, i) => {
+              const reason = describeReason(s.detail);
+              const notSent = ["suppressed", "blocked", "held", "refused"].includes(s.type);
+              return (
+                <li key={i} className="relative border-l border-surface-line pb-4 pl-5 last:pb-0">
+                  <span className={`absolute top-1 -left-1.5 h-3 w-3 rounded-full ring-2 ring-white ${notSent ? "bg-amber-500" : s.type === "exit" ? "bg-slate-400" : "bg-brand-500"}`} />
+                  <p className="text-sm text-ink">
+                    <span className="font-medium">{stepLabels[s.type] ?? s.type}</span>
+                    {s.nodeId ? <span className="text-ink-muted"> · {s.nodeId}</span> : null}
+                    {reason ? <span className="text-ink-muted"> · because of {reason}</span> : null}
+                  </p>
+                  <p className="text-xs text-ink-faint">{format(s.at, "PPpp")} · {s.journeyId}{s.version ? ` v${s.version}` : ""}</p>
+                </li>
+              );
+            })}
+          </ol>
+        )}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,100 @@
+import { and, asc, desc, eq, ilike, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { customerAliases, customers, effectStatuses, outbox, stepLog } from "@/db/schema";
+
+export const timelineStepSchema = z.object({
+  at: z.date(),
+  journeyId: z.string(),
+  version: z.number().nullable(),
+  type: z.string(),
+  nodeId: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+});
+
+export const customerTimelineSchema = z.object({
+  customerId: z.string(),
+  traits: z.record(z.string(), z.unknown()),
+  timezone: z.string().nullable(),
+  unsubscribed: z.boolean(),
+  firstSeenAt: z.date(),
+  lastSeenAt: z.date(),
+  anonymousIds: z.array(z.string()),
+  journeys: z.array(
+    z.object({ journeyId: z.string(), status: z.enum(["active", "exited"]), currentNode: z.string().nullable(), enteredAt: z.date(), exitReason: z.string().nullable() }),
+  ),
+  steps: z.array(timelineStepSchema),
+  messages: z.array(
+    z.object({ key: z.string(), journeyId: z.string(), nodeId: z.string(), channel: z.string(), status: z.enum(effectStatuses), lastResult: z.string().nullable(), createdAt: z.date(), sentAt: z.date().nullable() }),
+  ),
+});
+export type CustomerTimeline = z.infer<typeof customerTimelineSchema>;
+
+/**
+ * Where a customer is and why: profile, journeys with their current step,
+ * every transition with its reason (the step log, including messages not sent
+ * and why: capped, quiet hours, suppressed, unsubscribed, holdout), and the
+ * messages with their delivery status.
+ */
+export async function getCustomerTimeline(db: Db, workspaceId: string, customerId: string): Promise<CustomerTimeline | null> {
+  const profile = await db.query.customers.findFirst({ where: and(eq(customers.workspaceId, workspaceId), eq(customers.customerId, customerId)) });
+  if (!profile) return null;
+  const [aliases, steps, messages] = await Promise.all([
+    db.select({ id: customerAliases.anonymousId }).from(customerAliases).where(and(eq(customerAliases.workspaceId, workspaceId), eq(customerAliases.customerId, customerId))),
+    db
+      .select({ at: stepLog.at, journeyId: stepLog.journeyId, version: stepLog.version, type: stepLog.type, nodeId: stepLog.nodeId, detail: stepLog.detail })
+      .from(stepLog)
+      .where(and(eq(stepLog.workspaceId, workspaceId), eq(stepLog.customerId, customerId)))
+      .orderBy(asc(stepLog.at), asc(stepLog.id))
+      .limit(2000),
+    db
+      .select({ key: outbox.key, journeyId: outbox.journeyId, nodeId: outbox.nodeId, channel: outbox.channel, status: outbox.status, lastResult: outbox.lastResult, createdAt: outbox.createdAt, sentAt: outbox.sentAt })
+      .from(outbox)
+      .where(and(eq(outbox.workspaceId, workspaceId), eq(outbox.customerId, customerId)))
+      .orderBy(desc(outbox.createdAt))
+      .limit(500),
+  ]);
+  return {
+    customerId,
+    traits: profile.traits,
+    timezone: profile.timezone,
+    unsubscribed: profile.unsubscribed,
+    firstSeenAt: profile.firstSeenAt,
+    lastSeenAt: profile.lastSeenAt,
+    anonymousIds: aliases.map((a) => a.id),
+    journeys: summarizeJourneys(steps),
+    steps,
+    messages,
+  };
+}
+
+/** Per journey: the latest stay (enter … exit), its current node and how it ended. */
+export function summarizeJourneys(steps: z.infer<typeof timelineStepSchema>[]): CustomerTimeline["journeys"] {
+  const byJourney = new Map<string, CustomerTimeline["journeys"][number]>();
+  for (const s of steps) {
+    if (s.type === "enter") {
+      byJourney.set(s.journeyId, { journeyId: s.journeyId, status: "active", currentNode: null, enteredAt: s.at, exitReason: null });
+      continue;
+    }
+    const j = byJourney.get(s.journeyId);
+    if (!j) continue;
+    if (s.type === "exit") {
+      j.status = "exited";
+      j.exitReason = typeof s.detail.reason === "string" ? s.detail.reason : null;
+    } else if (s.nodeId && j.status === "active") {
+      j.currentNode = s.nodeId;
+    }
+  }
+  return [...byJourney.values()];
+}
+
+/** Customers whose id or traits (email, name) match, for the search box. */
+export async function searchCustomers(db: Db, workspaceId: string, query: string) {
+  const q = `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+  return db
+    .select({ customerId: customers.customerId, traits: customers.traits, lastSeenAt: customers.lastSeenAt })
+    .from(customers)
+    .where(and(eq(customers.workspaceId, workspaceId), query ? or(ilike(customers.customerId, q), sql`${customers.traits}::text ilike ${q}`) : undefined))
+    .orderBy(desc(customers.lastSeenAt))
+    .limit(25);
+}
