@@ -67,9 +67,9 @@ export async function appendEvents(
 
 /** One upsert per customer: traits merged in event order, time zone and consent read from traits. */
 async function upsertProfiles(db: Db, workspaceId: string, stored: (NormalizedEvent & { customerId: string })[]) {
-  const byCustomer = new Map<string, { traits: Record<string, unknown>; lastSeen: Date; timezone: string | null }>();
+  const byCustomer = new Map<string, { traits: Record<string, unknown>; firstSeen: Date; lastSeen: Date; timezone: string | null }>();
   for (const e of [...stored].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime())) {
-    const p = byCustomer.get(e.customerId) ?? { traits: {}, lastSeen: e.timestamp, timezone: null };
+    const p = byCustomer.get(e.customerId) ?? { traits: {}, firstSeen: e.timestamp, lastSeen: e.timestamp, timezone: null };
     Object.assign(p.traits, e.traits);
     if (e.timestamp > p.lastSeen) p.lastSeen = e.timestamp;
     const tz = typeof e.traits.timezone === "string" ? e.traits.timezone : typeof e.context.timezone === "string" ? e.context.timezone : null;
@@ -88,6 +88,7 @@ async function upsertProfiles(db: Db, workspaceId: string, stored: (NormalizedEv
         traits: p.traits,
         timezone: p.timezone,
         unsubscribed: p.traits.unsubscribed === true,
+        firstSeenAt: p.firstSeen,
         lastSeenAt: p.lastSeen,
       })),
     )
@@ -97,6 +98,7 @@ async function upsertProfiles(db: Db, workspaceId: string, stored: (NormalizedEv
         traits: sql`${customers.traits} || excluded.traits`,
         timezone: sql`coalesce(excluded.timezone, ${customers.timezone})`,
         unsubscribed: sql`case when jsonb_typeof(excluded.traits->'unsubscribed') = 'boolean' then excluded.unsubscribed else ${customers.unsubscribed} end`,
+        firstSeenAt: sql`least(${customers.firstSeenAt}, excluded.first_seen_at)`,
         lastSeenAt: sql`greatest(${customers.lastSeenAt}, excluded.last_seen_at)`,
       },
     });

@@ -73,5 +73,9 @@ export async function authenticateApiKey(
   const row = await db.query.apiKeys.findFirst({ where: eq(apiKeys.keyHash, hashApiKey(key)) });
   if (!row || row.revokedAt) return fail("forbidden", "Invalid or revoked API key");
   if (!row.scopes.includes(scope)) return fail("forbidden", `This API key lacks the ${scope} scope`);
+  // "Last used" at minute precision: at most one write per key per minute, not one per request.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await db.update(apiKeys).set({ lastUsedAt: new Date() }).where(eq(apiKeys.id, row.id));
+  }
   return ok({ workspaceId: row.workspaceId, keyId: row.id });
 }
