@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useTRPC } from "@/components/trpc/provider";
 import { Card } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
@@ -41,7 +42,9 @@ export function JourneyList({ canEdit }: { canEdit: boolean }) {
               {journeys.data.map((j) => (
                 <tr key={j.id} className="hover:bg-surface-sunken/60">
                   <td className="px-5 py-3.5">
-                    <p className="font-medium text-ink">{j.name}</p>
+                    <Link href={`/journeys/${j.id}`} className="font-medium text-ink hover:text-brand-700 hover:underline">
+                      {j.name}
+                    </Link>
                     <p className="mt-0.5 max-w-md truncate text-xs text-ink-muted">{j.description || j.slug}</p>
                   </td>
                   <td className="px-5 py-3.5">

@@ -61,6 +61,8 @@ export async function appendEvents(
     for (const e of stored) {
       if (e.type === "identify" && e.userId && e.anonymousId) await mergeAnonymous(tx as unknown as Db, workspaceId, e.anonymousId, e.userId);
     }
+    // Wakes the runtime workers once this transaction commits (NOTIFY is delivered on commit).
+    if (stored.length > 0) await tx.execute(sql`select pg_notify('waymark_events', '')`);
     return { accepted: batch.length, duplicates: batch.length - stored.length };
   });
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { JourneyList } from "@/components/journeys/journey-list";
+import { NewJourneyMenu } from "@/components/journeys/new-journey-menu";
 import { PageHeader } from "@/components/ui/page-header";
 import { getQueryClient, HydrateClient, prefetch, trpc } from "@/server/api/rsc";
 import { roleAllows } from "@/server/workspaces/roles";
@@ -15,6 +16,7 @@ export default async function JourneysPage() {
       <PageHeader
         title="Journeys"
         description={canEdit ? "Design, publish and follow your customer journeys." : "You have read-only access to this workspace."}
+        actions={canEdit ? <NewJourneyMenu /> : null}
       />
       <JourneyList canEdit={canEdit} />
     </HydrateClient>

@@ -1,0 +1,66 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import type { JourneyStatus } from "@/db/schema";
+import { useTRPC } from "@/components/trpc/provider";
+import { Button } from "@/components/ui/button";
+
+type Props = { journeyId: string; slug: string; status: JourneyStatus; canEdit: boolean; errorCount: number; draft: Record<string, unknown> };
+
+/** Publish, pause/resume, archive/restore, duplicate and export: what a journey's header offers. */
+export function JourneyActions({ journeyId, slug, status, canEdit, errorCount, draft }: Props) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.journey.get.queryKey({ journeyId }) });
+  const publish = useMutation(trpc.journey.publish.mutationOptions({ onSuccess: refresh }));
+  const setStatus = useMutation(trpc.journey.setStatus.mutationOptions({ onSuccess: refresh }));
+  const duplicate = useMutation(trpc.journey.create.mutationOptions({ onSuccess: (res) => router.push(`/journeys/${res.id}`) }));
+  const error = publish.error ?? setStatus.error ?? duplicate.error;
+
+  const exportJson = () => {
+    const blob = new Blob([JSON.stringify(draft, null, 2)], { type: "application/json" });
+    const url = URL.createObjectURL(blob);
+    const a = Object.assign(document.createElement("a"), { href: url, download: `${slug}.journey.json` });
+    a.click();
+    URL.revokeObjectURL(url);
+  };
+
+  return (
+    <div className="flex flex-col items-end gap-2">
+      <div className="flex flex-wrap items-center justify-end gap-2">
+        <Button variant="secondary" onClick={exportJson}>Export JSON</Button>
+        {canEdit ? (
+          <>
+            <Button variant="secondary" disabled={duplicate.isPending} onClick={() => duplicate.mutate({ from: { journeyId } })}>Duplicate</Button>
+            {status === "live" ? <Button variant="secondary" disabled={setStatus.isPending} onClick={() => setStatus.mutate({ journeyId, move: "pause" })}>Pause</Button> : null}
+            {status === "paused" ? <Button variant="secondary" disabled={setStatus.isPending} onClick={() => setStatus.mutate({ journeyId, move: "resume" })}>Resume</Button> : null}
+            {status === "archived" ? (
+              <Button variant="secondary" disabled={setStatus.isPending} onClick={() => setStatus.mutate({ journeyId, move: "restore" })}>Restore</Button>
+            ) : (
+              <Button
+                variant="danger"
+                disabled={setStatus.isPending}
+                onClick={() => window.confirm("Archive this journey? It stops taking entries; customers in it finish.") && setStatus.mutate({ journeyId, move: "archive" })}
+              >
+                Archive
+              </Button>
+            )}
+            {status !== "archived" ? (
+              <Button
+                disabled={publish.isPending || errorCount > 0}
+                title={errorCount > 0 ? `Fix ${errorCount} error(s) first` : "Publish the draft as a new version"}
+                onClick={() => publish.mutate({ journeyId })}
+              >
+                {publish.isPending ? "Publishing…" : "Publish"}
+              </Button>
+            ) : null}
+          </>
+        ) : null}
+      </div>
+      {error ? <p role="alert" className="text-sm text-red-600">{error.message}</p> : null}
+      {publish.data ? <p role="status" className="text-sm text-emerald-700">Published version {publish.data.version}.</p> : null}
+    </div>
+  );
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import type { Sql } from "postgres";
+import type { Db } from "@/db/client";
+import { dispatchDueMessages } from "@/server/channels/dispatch-due-messages";
+import { PartitionLease } from "./partition-lease";
+
+export type WorkerOptions = {
+  /** Events claimed per transaction. */
+  batchSize?: number;
+  /** Safety-net poll when no notification arrives. */
+  pollMs?: number;
+  /** Handles claimed events and due timers for the held partitions; returns how many inputs it handled. */
+  processPartitions: (db: Db, partitions: number[], opts: { batchSize: number }) => Promise<number>;
+  /** Fires timers due before `horizon` for the held partitions; returns the next due time it knows of. */
+  fireDueTimers?: (db: Db, partitions: number[]) => Promise<Date | null>;
+  log?: (line: string) => void;
+};
+
+/**
+ * The runtime worker: holds a fair share of partitions, wakes on LISTEN
+ * `waymark_events` (sent by ingestion after its commit) or on the poll
+ * interval, processes claimed events and due timers, and dispatches the
+ * outbox. Several workers run side by side; partitions keep per-customer order.
+ */
+export class RuntimeWorker {
+  readonly id = `worker-${randomUUID().slice(0, 8)}`;
+  private lease: PartitionLease;
+  private running = false;
+  private wake: (() => void) | null = null;
+  private timerWake: NodeJS.Timeout | null = null;
+  private unlisten: (() => Promise<void>) | null = null;
+  private loopDone: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly sql: Sql,
+    private readonly opts: WorkerOptions,
+  ) {
+    this.lease = new PartitionLease(sql, this.id);
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.lease.start();
+    const listener = await this.sql.listen("waymark_events", () => this.poke());
+    this.unlisten = () => listener.unlisten();
+    this.loopDone = this.loop();
+  }
+
+  /** Wakes the loop now (new events, or a timer coming due). */
+  poke(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private async loop(): Promise<void> {
+    const batchSize = this.opts.batchSize ?? 500;
+    const pollMs = this.opts.pollMs ?? 500;
+    let lastRebalance = 0;
+    let partitions: number[] = [];
+    while (this.running) {
+      try {
+        if (Date.now() - lastRebalance > 3_000) {
+          partitions = await this.lease.rebalance();
+          lastRebalance = Date.now();
+        }
+        let handled = 0;
+        if (partitions.length > 0) {
+          handled = await this.opts.processPartitions(this.db, partitions, { batchSize });
+          const next = await this.opts.fireDueTimers?.(this.db, partitions);
+          this.scheduleTimerWake(next ?? null);
+        }
+        const sent = await dispatchDueMessages(this.db, { limit: 200 });
+        if (handled > 0 || sent.sent + sent.retrying + sent.dead > 0) continue; // more may be waiting
+      } catch (err) {
+        this.opts.log?.(`[worker ${this.id}] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        await sleep(1_000);
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, pollMs);
+      });
+    }
+  }
+
+  /** Timers are fired on time: the loop is woken exactly when the next known timer is due. */
+  private scheduleTimerWake(next: Date | null): void {
+    if (this.timerWake) clearTimeout(this.timerWake);
+    this.timerWake = null;
+    if (!next) return;
+    const delay = Math.max(0, next.getTime() - Date.now());
+    if (delay < 60_000) this.timerWake = setTimeout(() => this.poke(), delay);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timerWake) clearTimeout(this.timerWake);
+    this.poke();
+    await this.loopDone;
+    await this.unlisten?.();
+    await this.lease.stop();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
