@@ -1,16 +1,6 @@
 import { getDb } from "@/db/client";
-import { getCustomerTimeline } from "@/server/customers/get-customer-timeline";
-import { authenticateRequest } from "@/server/ingest/authenticate-request";
+import { getCustomerTimelineRoute } from "@/server/customers/customer-api";
 
-/** GET /api/v1/customers/{userId}: profile, journeys, current steps, every transition and message with reasons (analytics:read). */
 export async function GET(req: Request, { params }: { params: Promise<{ userId: string }> }) {
-  const db = await getDb();
-  const authed = await authenticateRequest(db, req.headers, "analytics:read");
-  if (!authed.ok) return Response.json({ error: authed.message }, { status: 401 });
-  const { userId } = await params;
-  const customerId = decodeURIComponent(userId);
-  if (customerId.length === 0 || customerId.length > 300) return Response.json({ error: "userId must be 1..300 characters" }, { status: 400 });
-  const timeline = await getCustomerTimeline(db, authed.workspaceId, customerId);
-  if (!timeline) return Response.json({ error: `No customer "${customerId}"` }, { status: 404 });
-  return Response.json(timeline, { headers: { "cache-control": "no-store" } });
+  return getCustomerTimelineRoute(await getDb(), req, decodeURIComponent((await params).userId));
 }
