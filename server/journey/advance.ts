@@ -1,0 +1,190 @@
+import type { Program } from "./compile";
+import { compileCondition, renderTemplate, type Condition, type Predicate } from "./conditions";
+import { decide } from "./decision-policies";
+import { unitHash } from "./hash";
+import { quietUntil } from "./local-time";
+import { kindOf, type ExitReason, type NodeOutcome, type NodeRuntime } from "./node-kinds";
+import type { DecisionConfig } from "./node-kinds/decision";
+import type { MessageConfig } from "./node-kinds/message";
+import { parseDuration, durationMs } from "./durations";
+import type { FrequencyCap } from "./schema";
+import type { CustomerState, Instance } from "./state";
+import { customerTimezone, scopeFor } from "./scope";
+import type { Effect, EngineEvent, StepContext } from "./step-types";
+
+/** The mutable working set of one orchestrate call. */
+export type StepRun = {
+  state: CustomerState;
+  effects: Effect[];
+  ctx: StepContext;
+  now: Date;
+  traitUpdates: Record<string, unknown>;
+  event: EngineEvent | undefined;
+};
+
+const maxInstantSteps = 1000;
+
+export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, rule?: string) {
+  const s = run.state;
+  s.instances = s.instances.filter((i) => i !== inst);
+  const history = (s.journeys[inst.journey] ??= { entries: 1, lastEnteredAt: inst.enteredAt, lastExitedAt: null });
+  history.lastExitedAt = run.now.toISOString();
+  run.effects.push({ t: run.now.toISOString(), journey: inst.journey, version: inst.version, type: "exit", key: `${inst.id}:exit`, instance: inst.id, node: inst.node, group: inst.group, reason, ...(rule ? { rule } : {}) });
+}
+
+/**
+ * Moves an instance to `target` and on through instant nodes until it waits
+ * or exits. A handle with no edge (target null) ends the journey: "completed".
+ * `resumeHeld` re-runs a message held for quiet hours without counting a new pass.
+ */
+export function advance(run: StepRun, program: Program, inst: Instance, target: string | null, _from?: string, resumeHeld = false) {
+  let next = target;
+  let resuming = resumeHeld;
+  for (let steps = 0; steps < maxInstantSteps; steps++) {
+    if (next === null) return exitInstance(run, inst, "completed");
+    const node = program.nodes.get(next);
+    if (!node) return exitInstance(run, inst, "completed");
+    if (!resuming) {
+      inst.seq += 1;
+      inst.node = node.id;
+      run.effects.push({ t: run.now.toISOString(), journey: inst.journey, version: inst.version, type: "node", key: `${inst.id}:${inst.seq}:node`, instance: inst.id, node: node.id, group: inst.group });
+    }
+    resuming = false;
+    const kind = kindOf(node.kind);
+    if (!kind.run) return exitInstance(run, inst, "completed");
+    const outcome: NodeOutcome = kind.run(node.config, runtimeFor(run, program, inst, node.id));
+    switch (outcome.kind) {
+      case "go":
+        next = node.next[outcome.handle] ?? null;
+        continue;
+      case "wait":
+        inst.waiting = { kind: "wait", until: outcome.until.toISOString() };
+        return;
+      case "await_event":
+        inst.waiting = { kind: "event", until: outcome.until.toISOString() };
+        return;
+      case "hold":
+        inst.waiting = { kind: "held", until: outcome.until.toISOString() };
+        return;
+      case "exit":
+        return exitInstance(run, inst, outcome.reason, outcome.rule);
+    }
+  }
+  exitInstance(run, inst, "completed");
+}
+
+function runtimeFor(run: StepRun, program: Program, inst: Instance, nodeId: string): NodeRuntime {
+  const tz = customerTimezone(program, run.state.traits);
+  const scope = scopeFor(run, program, run.event ?? { id: "", type: "track", name: "", properties: inst.entryEvent, traits: {}, timestamp: inst.enteredAt });
+  const rt: NodeRuntime = {
+    now: run.now,
+    tz,
+    scope,
+    unit: (salt = "") => unitHash(program.id, nodeId, run.ctx.customerId, run.ctx.seed, salt),
+    evaluate: (c) => (c ? compileOnce(program, nodeId, c)(scope) : true),
+    setTraits: (set) => {
+      Object.assign(run.state.traits, set);
+      Object.assign(run.traitUpdates, set);
+    },
+    bestHour: () => {
+      const e = run.state.engagement;
+      const max = Math.max(...e);
+      return max > 0 ? e.indexOf(max) : (run.ctx.defaultBestHour ?? 10);
+    },
+    sendMessage: (config) => sendMessage(run, program, inst, nodeId, config as MessageConfig, tz, scope),
+    decide: (config) => decideOption(run, program, inst, nodeId, config as DecisionConfig, scope),
+  };
+  return rt;
+}
+
+const compiled = new WeakMap<Condition, Predicate>();
+function compileOnce(_program: Program, _nodeId: string, c: Condition): Predicate {
+  let p = compiled.get(c);
+  if (!p) compiled.set(c, (p = compileCondition(c)));
+  return p;
+}
+
+/** The cap a new message on `channel` would break, if any: exact sliding windows over every journey's sends. */
+export function brokenCap(state: CustomerState, caps: FrequencyCap[], channel: string, now: Date): FrequencyCap | null {
+  for (const cap of caps) {
+    if (cap.channel !== "any" && cap.channel !== channel) continue;
+    const since = now.getTime() - durationMs(parseDuration(cap.per)!);
+    const count = state.sent.filter((m) => (cap.channel === "any" || m.channel === cap.channel) && new Date(m.t).getTime() > since).length;
+    if (count >= cap.max) return cap;
+  }
+  return null;
+}
+
+function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: string, config: MessageConfig, tz: string, scope: ReturnType<typeof scopeFor>): NodeOutcome {
+  const base = { t: run.now.toISOString(), journey: inst.journey, version: inst.version, instance: inst.id, node: nodeId, channel: config.channel, group: inst.group };
+  const k = (type: string) => `${inst.id}:${inst.seq}:${type}`;
+  if (run.ctx.unsubscribed || run.state.traits.unsubscribed === true) {
+    run.effects.push({ ...base, type: "blocked", key: k("blocked"), reason: "unsubscribed" });
+    return { kind: "go", handle: "next" };
+  }
+  if (inst.suppressUntil && new Date(inst.suppressUntil) > run.now) {
+    run.effects.push({ ...base, type: "suppressed", key: k("suppressed"), reason: "negative_trigger" });
+    return { kind: "go", handle: "next" };
+  }
+  for (const quiet of [run.ctx.workspace.quietHours, program.quietHours]) {
+    const until = quiet ? quietUntil(run.now, quiet, tz) : null;
+    if (until) {
+      run.effects.push({ ...base, type: "held", key: k("held"), reason: "quiet_hours" });
+      return { kind: "hold", until };
+    }
+  }
+  const workspaceCap = brokenCap(run.state, run.ctx.workspace.frequencyCap, config.channel, run.now);
+  const journeyCap = workspaceCap ? null : brokenCap(run.state, program.caps, config.channel, run.now);
+  if (workspaceCap || journeyCap) {
+    run.effects.push({ ...base, type: "blocked", key: k("blocked"), reason: "capped", rule: workspaceCap ? "workspace" : "journey" });
+    return journeyCap && program.onCapped === "exit" ? { kind: "exit", reason: "capped" } : { kind: "go", handle: "next" };
+  }
+  const email = scope.traits.email;
+  const phone = scope.traits.phone;
+  run.state.sent.push({ t: run.now.toISOString(), channel: config.channel, journey: inst.journey });
+  run.effects.push({
+    ...base,
+    type: "message",
+    key: k("message"),
+    message: {
+      channel: config.channel,
+      subject: config.subject ? renderTemplate(config.subject, scope) : null,
+      body: renderTemplate(config.template, scope),
+      to: config.channel === "email" && typeof email === "string" ? email : config.channel === "sms" && typeof phone === "string" ? phone : null,
+    },
+  });
+  return { kind: "go", handle: "next" };
+}
+
+function decideOption(run: StepRun, program: Program, inst: Instance, nodeId: string, config: DecisionConfig, scope: ReturnType<typeof scopeFor>): string {
+  const eligible = config.options
+    .filter((o) => {
+      if (o.when && !compileOnce(program, nodeId, o.when)(scope)) return false;
+      if (!o.channel) return true;
+      if (run.ctx.unsubscribed || run.state.traits.unsubscribed === true) return false;
+      return !brokenCap(run.state, [...run.ctx.workspace.frequencyCap, ...program.caps], o.channel, run.now);
+    })
+    .map((o) => o.handle);
+  const result = decide({
+    policy: config.policy,
+    eligible,
+    posteriors: run.ctx.posteriors?.[`${program.id}:${nodeId}`] ?? {},
+    seedParts: [program.id, nodeId, run.ctx.customerId, run.ctx.seed, String(inst.seq)],
+    modelChoice: run.ctx.modelChoices?.[`${inst.id}:${nodeId}`],
+  });
+  const handle = result.handle ?? "fallback";
+  run.effects.push({
+    t: run.now.toISOString(),
+    journey: inst.journey,
+    version: inst.version,
+    type: "decision",
+    key: `${inst.id}:${inst.seq}:decision`,
+    instance: inst.id,
+    node: nodeId,
+    group: inst.group,
+    handle,
+    reason: result.reason,
+    decision: { policy: config.policy, scores: result.scores, probabilities: result.probabilities, eligible },
+  });
+  return handle;
+}

@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { conditionSchema } from "../conditions";
+import { defineNodeKind } from "./kind";
+
+const handleName = z.string().min(1).max(50).regex(/^[A-Za-z0-9_-]+$/, "Handles use letters, digits, - and _");
+
+export const branchConfigSchema = z
+  .object({ cases: z.array(z.object({ handle: handleName, label: z.string().max(100).optional(), when: conditionSchema }).strict()).min(1, "A branch needs at least one case") })
+  .strict()
+  .refine((c) => new Set(c.cases.map((x) => x.handle)).size === c.cases.length && !c.cases.some((x) => x.handle === "else"), {
+    message: "Case handles must be unique and not 'else'",
+  });
+export type BranchConfig = z.infer<typeof branchConfigSchema>;
+
+export const branchKind = defineNodeKind<BranchConfig>({
+  kind: "branch",
+  label: "Branch",
+  description: "Send customers down the first path whose condition matches, else 'else'.",
+  family: "flow",
+  configSchema: branchConfigSchema,
+  defaultConfig: { cases: [{ handle: "yes", when: { path: "event.properties.total", op: "gte", value: 50 } }] },
+  handles: (c) => [...c.cases.map((x) => x.handle), "else"],
+  requiredHandles: (c) => [...c.cases.map((x) => x.handle), "else"],
+  summary: (c) => `${c.cases.length} case${c.cases.length === 1 ? "" : "s"}: ${c.cases.map((x) => x.label ?? x.handle).join(", ")} / else`,
+  run: (c, rt) => ({ kind: "go", handle: c.cases.find((x) => rt.evaluate(x.when))?.handle ?? "else" }),
+  conditions: (c) => c.cases.map((x) => x.when),
+  onMainPath: true,
+});
+
+export { handleName };

@@ -1,0 +1,32 @@
+import type { Program } from "./compile";
+import type { ConditionScope } from "./conditions";
+import { localParts } from "./local-time";
+import type { CustomerState } from "./state";
+import type { EngineEvent } from "./step-types";
+
+/** The journey's time zone for this customer: the journey's own, else the customer's `timezone` trait, else UTC. */
+export function customerTimezone(program: Program | null, traits: Record<string, unknown>): string {
+  if (program && program.timezone !== "customer") return program.timezone;
+  const tz = traits.timezone;
+  if (typeof tz === "string") {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return tz;
+    } catch {
+      return "UTC";
+    }
+  }
+  return "UTC";
+}
+
+export function scopeFor(run: { state: CustomerState; now: Date; ctx: { scores?: Record<string, number> } }, program: Program | null, event: EngineEvent | undefined): ConditionScope {
+  const { hour, dayOfWeek } = localParts(run.now, customerTimezone(program, run.state.traits));
+  const channel = run.state.traits.preferredChannel;
+  return {
+    event: event ? { name: event.name, properties: event.properties } : undefined,
+    traits: run.state.traits,
+    scores: run.ctx.scores ?? {},
+    context: { hour, dayOfWeek, ...(typeof channel === "string" ? { channel } : {}) },
+  };
+}
+

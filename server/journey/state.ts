@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+/**
+ * A customer's engine state: plain JSON, so the runtime keeps it in a jsonb
+ * column and hands it back for the next input. Everything the spec's rules
+ * need to look back on lives here (bounded: old entries are pruned).
+ */
+export const instanceSchema = z.object({
+  /** Deterministic: `${journey}:${customer}:${n}` (n counts this customer's entries into the journey). */
+  id: z.string(),
+  journey: z.string(),
+  version: z.number().int().nullable(),
+  key: z.string().nullable(),
+  group: z.enum(["treatment", "holdout", "global_holdout"]),
+  node: z.string(),
+  enteredAt: z.string(),
+  goalBy: z.string().nullable(),
+  converted: z.boolean(),
+  /** Counts transitions, so effect keys and timer keys are unique per (instance, node, transition). */
+  seq: z.number().int(),
+  /** What the instance waits for: a timer (wait / held message / holdout window) or an event (wait_for_event). */
+  waiting: z.object({ kind: z.enum(["wait", "event", "held", "holdout"]), until: z.string() }).nullable(),
+  suppressUntil: z.string().nullable(),
+  /** The properties of the event that brought the customer in (for templates and keys). */
+  entryEvent: z.record(z.string(), z.unknown()),
+});
+export type Instance = z.infer<typeof instanceSchema>;
+
+export const customerStateSchema = z.object({
+  instances: z.array(instanceSchema),
+  /** Per journey: entries so far, last entry and exit (for reentry rules and cooldowns). */
+  journeys: z.record(z.string(), z.object({ entries: z.number().int(), lastEnteredAt: z.string().nullable(), lastExitedAt: z.string().nullable() })),
+  /** Messages sent (for frequency caps across all journeys and channels); pruned past the longest window. */
+  sent: z.array(z.object({ t: z.string(), channel: z.string(), journey: z.string() })),
+  /** Recent events that triggers and negative triggers look back on. */
+  recent: z.array(z.object({ name: z.string(), t: z.string(), properties: z.record(z.string(), z.unknown()) })),
+  /** Engagement by local hour (0..23), for best_time. */
+  engagement: z.array(z.number()).length(24),
+  /** Last seen predictive scores, to detect a crossing. */
+  lastScores: z.record(z.string(), z.number()),
+  traits: z.record(z.string(), z.unknown()),
+});
+export type CustomerState = z.infer<typeof customerStateSchema>;
+
+export function emptyCustomerState(traits: Record<string, unknown> = {}): CustomerState {
+  return { instances: [], journeys: {}, sent: [], recent: [], engagement: Array.from({ length: 24 }, () => 0), lastScores: {}, traits };
+}
+
+/** Limits that keep a customer's state small whatever they do. */
+export const stateLimits = { recentEvents: 200, sentMessages: 500, lookbackMs: 31 * 24 * 3600 * 1000 } as const;

@@ -1,0 +1,55 @@
+import type { Program } from "./compile";
+import type { Posterior } from "./decision-policies";
+import type { WorkspaceSettings } from "./schema";
+
+/** An event as the engine sees it (the ingestion API's event, normalized). */
+export type EngineEvent = {
+  id: string;
+  type: "track" | "identify";
+  name: string;
+  properties: Record<string, unknown>;
+  traits: Record<string, unknown>;
+  timestamp: string;
+};
+
+export type StepInput = { kind: "event"; event: EngineEvent } | { kind: "timer"; instanceId: string; seq: number; at: string };
+
+/** A published program and whether it takes new entries (a paused journey lets customers in it finish). */
+export type LiveProgram = { program: Program; acceptsEntries: boolean };
+
+export type StepContext = {
+  customerId: string;
+  seed: string;
+  workspace: WorkspaceSettings;
+  scores?: Record<string, number>;
+  unsubscribed?: boolean;
+  /** Bandit posteriors by `${journey}:${node}`, then option handle. */
+  posteriors?: Record<string, Record<string, Posterior>>;
+  /** For `model` decisions: answers the shell already has, by `${instanceId}:${node}`. */
+  modelChoices?: Record<string, string | null>;
+  /** The hour used by `wait until best_time` when the customer has no engagement yet. */
+  defaultBestHour?: number;
+};
+
+export const effectTypes = ["enter", "node", "message", "suppressed", "blocked", "held", "decision", "goal", "exit", "refused"] as const;
+export type EffectType = (typeof effectTypes)[number];
+
+/** Something that happened, as data. `key` is deterministic per (instance, node, transition). */
+export type Effect = {
+  t: string;
+  journey: string;
+  version: number | null;
+  type: EffectType;
+  key: string;
+  instance?: string;
+  node?: string;
+  group?: string;
+  channel?: string;
+  handle?: string;
+  reason?: string;
+  rule?: string;
+  message?: { channel: string; subject: string | null; body: string; to: string | null };
+  decision?: { policy: string; scores: Record<string, number>; probabilities: Record<string, number>; eligible: string[] };
+};
+
+export type Timer = { key: string; dueAt: string; instanceId: string; seq: number };

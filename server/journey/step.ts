@@ -1,0 +1,250 @@
+import type { Program } from "./compile";
+import { resolvePath } from "./conditions";
+import { localParts } from "./local-time";
+import { addDuration } from "./durations";
+import { unitHash } from "./hash";
+import { advance, exitInstance, type StepRun } from "./advance";
+import { customerTimezone, scopeFor } from "./scope";
+import { emptyCustomerState, stateLimits, type CustomerState, type Instance } from "./state";
+import type { Effect, EngineEvent, LiveProgram, StepContext, StepInput, Timer } from "./step-types";
+
+export { customerTimezone, scopeFor };
+
+/**
+ * orchestrate(programs, state, input, ctx) → { state, effects, timers }: the
+ * whole of one customer's reaction to one input, across every live journey, in
+ * the spec's order. Pure: reads only its arguments, returns new data.
+ *
+ * Handling one event: the goal first, then negative triggers of the journeys
+ * the customer is in, then wait_for_event nodes waiting for it, then entries
+ * (triggers) in priority order (ties by journey id). A timer resumes the one
+ * instance that set it (if it still waits on that transition).
+ */
+export function orchestrate(programs: LiveProgram[], stateIn: CustomerState | null, input: StepInput, ctx: StepContext) {
+  const state = copyState(stateIn ?? emptyCustomerState());
+  const effects: Effect[] = [];
+  const traitUpdates: Record<string, unknown> = {};
+  const byVersion = new Map(programs.map((p) => [`${p.program.id}@${p.program.version}`, p.program]));
+  const byId = new Map(programs.map((p) => [p.program.id, p.program]));
+  const programOf = (inst: Instance) => byVersion.get(`${inst.journey}@${inst.version}`) ?? byId.get(inst.journey);
+  const t = input.kind === "event" ? input.event.timestamp : input.at;
+  const now = new Date(t);
+  const run: StepRun = { state, effects, ctx, now, traitUpdates, event: input.kind === "event" ? input.event : undefined };
+
+  if (input.kind === "timer") {
+    const inst = state.instances.find((i) => i.id === input.instanceId);
+    const program = inst && programOf(inst);
+    if (inst && program && inst.waiting && inst.seq === input.seq && new Date(inst.waiting.until) <= now) resumeFromTimer(run, program, inst);
+  } else {
+    const event = input.event;
+    if (event.type === "identify") Object.assign(state.traits, event.traits);
+    remember(state, event, programs, ctx);
+    handleGoals(run, event, programOf);
+    handleNegatives(run, event, programOf);
+    handleWaitingForEvent(run, event, programOf);
+    handleEntries(run, event, programs);
+  }
+  prune(state, now);
+  return { state, effects, timers: timersOf(state), traitUpdates };
+}
+
+function copyState(s: CustomerState): CustomerState {
+  return {
+    instances: s.instances.map((i) => ({ ...i })),
+    journeys: Object.fromEntries(Object.entries(s.journeys).map(([k, v]) => [k, { ...v }])),
+    sent: [...s.sent],
+    recent: [...s.recent],
+    engagement: [...s.engagement],
+    lastScores: { ...s.lastScores },
+    traits: { ...s.traits },
+  };
+}
+
+/** Timers are a function of the state: one per waiting instance. */
+export function timersOf(state: CustomerState): Timer[] {
+  return state.instances.filter((i) => i.waiting).map((i) => ({ key: `${i.id}:${i.seq}`, dueAt: i.waiting!.until, instanceId: i.id, seq: i.seq }));
+}
+
+function remember(state: CustomerState, event: EngineEvent, programs: LiveProgram[], ctx: StepContext) {
+  if (programs.some((p) => p.program.remembered.has(event.name))) state.recent.push({ name: event.name, t: event.timestamp, properties: event.properties });
+  const { hour } = localParts(new Date(event.timestamp), customerTimezone(null, state.traits));
+  state.engagement[hour] = (state.engagement[hour] ?? 0) + 1;
+  void ctx;
+}
+
+/** An event reaches a keyed instance only if it carries the same key, or no key at all. */
+function keyMatches(program: Program, inst: Instance, event: EngineEvent): boolean {
+  if (inst.key === null) return true;
+  const trigger = program.triggers.find((tr) => tr.config.key);
+  if (!trigger?.config.key) return true;
+  const v = resolvePath({ event: { name: event.name, properties: event.properties }, traits: {}, scores: {}, context: { hour: 0, dayOfWeek: 0 } }, trigger.config.key);
+  return typeof v === "symbol" || v === null || String(v) === inst.key;
+}
+
+function handleGoals(run: StepRun, event: EngineEvent, programOf: (i: Instance) => Program | undefined) {
+  for (const inst of [...run.state.instances]) {
+    const program = programOf(inst);
+    if (!program?.goal || program.goal.event !== event.name || inst.converted || !keyMatches(program, inst, event)) continue;
+    if (inst.goalBy && new Date(event.timestamp) > new Date(inst.goalBy)) continue;
+    inst.converted = true;
+    run.effects.push({ t: event.timestamp, journey: inst.journey, version: inst.version, type: "goal", key: `${inst.id}:goal`, instance: inst.id, group: inst.group });
+    if (program.goal.exitOnGoal) exitInstance(run, inst, "goal");
+  }
+}
+
+function handleNegatives(run: StepRun, event: EngineEvent, programOf: (i: Instance) => Program | undefined) {
+  for (const inst of [...run.state.instances]) {
+    const program = programOf(inst);
+    if (!program || !run.state.instances.includes(inst)) continue;
+    for (const neg of program.negatives) {
+      if (neg.config.event !== event.name || !keyMatches(program, inst, event) || !neg.where(scopeFor(run, program, event))) continue;
+      if (neg.suppress) inst.suppressUntil = addDuration(run.now, neg.suppress, customerTimezone(program, run.state.traits)).toISOString();
+      if (neg.jumpTo && inst.group === "treatment") {
+        inst.waiting = null;
+        advance(run, program, inst, neg.jumpTo);
+        break;
+      }
+      if (!neg.suppress) {
+        exitInstance(run, inst, "negative_trigger", neg.nodeId);
+        break;
+      }
+    }
+  }
+}
+
+function handleWaitingForEvent(run: StepRun, event: EngineEvent, programOf: (i: Instance) => Program | undefined) {
+  for (const inst of [...run.state.instances]) {
+    const program = programOf(inst);
+    if (!program || inst.waiting?.kind !== "event" || !run.state.instances.includes(inst)) continue;
+    const node = program.nodes.get(inst.node);
+    if (!node || node.kind !== "wait_for_event" || (node.config as { event: string }).event !== event.name) continue;
+    if (!keyMatches(program, inst, event) || !program.waitPredicates.get(node.id)!(scopeFor(run, program, event))) continue;
+    inst.waiting = null;
+    advance(run, program, inst, node.next.event ?? null, node.id);
+  }
+}
+
+function resumeFromTimer(run: StepRun, program: Program, inst: Instance) {
+  const waiting = inst.waiting!;
+  inst.waiting = null;
+  const node = program.nodes.get(inst.node);
+  switch (waiting.kind) {
+    case "holdout":
+      return exitInstance(run, inst, "holdout_complete");
+    case "held":
+      return advance(run, program, inst, inst.node, undefined, true);
+    case "wait":
+      return advance(run, program, inst, node?.next.next ?? null, inst.node);
+    case "event":
+      return advance(run, program, inst, node?.next.timeout ?? null, inst.node);
+  }
+}
+
+function handleEntries(run: StepRun, event: EngineEvent, programs: LiveProgram[]) {
+  const candidates = programs
+    .filter((p) => p.acceptsEntries)
+    .map((p) => p.program)
+    .sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const program of candidates) {
+    const fired = firingTriggers(run, program, event);
+    for (const trigger of fired) {
+      const key = trigger.config.key ? resolvePath(scopeFor(run, program, event), trigger.config.key) : null;
+      const keyText = key === null || typeof key === "symbol" ? null : String(key);
+      const refusal = refusalReason(run, program, keyText, event);
+      if (refusal) {
+        run.effects.push({ t: event.timestamp, journey: program.id, version: program.version, type: "refused", key: `${program.id}:${run.ctx.customerId}:refused:${event.id}`, reason: refusal.reason, ...(refusal.rule ? { rule: refusal.rule } : {}) });
+        break;
+      }
+      enter(run, program, trigger.nodeId, keyText, event);
+      break; // one entry per journey per event
+    }
+  }
+  for (const [name, value] of Object.entries(run.ctx.scores ?? {})) run.state.lastScores[name] = value;
+}
+
+function firingTriggers(run: StepRun, program: Program, event: EngineEvent) {
+  const byEvent = (program.triggersByEvent.get(event.name) ?? []).filter((tr) => {
+    if (tr.config.event) return tr.where(scopeFor(run, program, event));
+    const b = tr.config.behavior!;
+    const since = new Date(event.timestamp).getTime() - tr.withinMs;
+    const inWindow = run.state.recent.filter((r) => new Date(r.t).getTime() > since);
+    const count = inWindow.filter((r) => r.name === b.event).length;
+    return count === b.atLeast && !(b.without && inWindow.some((r) => r.name === b.without));
+  });
+  const byScore = program.scoreTriggers.filter((tr) => {
+    const s = tr.config.score!;
+    const current = run.ctx.scores?.[s.name];
+    const previous = run.state.lastScores[s.name];
+    return current !== undefined && current >= s.gte && (previous === undefined || previous < s.gte);
+  });
+  return [...byEvent, ...byScore];
+}
+
+function refusalReason(run: StepRun, program: Program, key: string | null, event: EngineEvent): { reason: string; rule?: string } | null {
+  const s = run.state;
+  const history = s.journeys[program.id];
+  if (run.ctx.unsubscribed || s.traits.unsubscribed === true) return { reason: "unsubscribed" };
+  const active = s.instances.filter((i) => i.journey === program.id);
+  if (program.reentry === "never" && (history?.entries ?? 0) > 0) return { reason: "reentry" };
+  if (program.reentry === "after_exit" && active.length > 0) return { reason: "already_in_journey" };
+  if (program.reentry === "always" && key !== null && active.some((i) => i.key === key)) return { reason: "already_in_journey" };
+  if (program.cooldown && history?.lastExitedAt && addDuration(new Date(history.lastExitedAt), program.cooldown) > run.now) return { reason: "cooldown" };
+  for (const neg of program.negatives) {
+    if (neg.blockMs === null) continue;
+    const since = run.now.getTime() - neg.blockMs;
+    const hit = s.recent.some(
+      (r) => r.name === neg.config.event && new Date(r.t).getTime() > since && r.t <= event.timestamp && neg.where({ ...scopeFor(run, program, undefined), event: { name: r.name, properties: r.properties } }),
+    );
+    if (hit) return { reason: "negative_trigger", rule: neg.nodeId };
+  }
+  const max = run.ctx.workspace.maxConcurrentJourneys;
+  if (max !== undefined && active.length === 0 && new Set(s.instances.map((i) => i.journey)).size >= max) return { reason: "priority" };
+  return null;
+}
+
+function enter(run: StepRun, program: Program, triggerId: string, key: string | null, event: EngineEvent) {
+  const s = run.state;
+  const history = (s.journeys[program.id] ??= { entries: 0, lastEnteredAt: null, lastExitedAt: null });
+  history.entries += 1;
+  history.lastEnteredAt = event.timestamp;
+  const c = run.ctx;
+  const group =
+    c.workspace.globalHoldoutPercent > 0 && unitHash("global_holdout", c.customerId, c.seed) * 100 < c.workspace.globalHoldoutPercent
+      ? "global_holdout"
+      : program.holdoutPercent > 0 && unitHash(program.id, "holdout", c.customerId, c.seed) * 100 < program.holdoutPercent
+        ? "holdout"
+        : "treatment";
+  const goalBy = program.goal ? addDuration(run.now, program.goal.within, customerTimezone(program, s.traits)).toISOString() : null;
+  const inst: Instance = {
+    id: `${program.id}:${c.customerId}:${history.entries}`,
+    journey: program.id,
+    version: program.version,
+    key,
+    group,
+    node: triggerId,
+    enteredAt: event.timestamp,
+    goalBy,
+    converted: false,
+    seq: 0,
+    waiting: null,
+    suppressUntil: null,
+    entryEvent: event.properties,
+  };
+  s.instances.push(inst);
+  run.effects.push({ t: event.timestamp, journey: program.id, version: program.version, type: "enter", key: `${inst.id}:enter`, instance: inst.id, group, node: triggerId });
+  if (group !== "treatment") {
+    // Holdout: tracked for the goal until its window ends; no message, no decision, no profile update.
+    if (!goalBy) return exitInstance(run, inst, "holdout_complete");
+    inst.waiting = { kind: "holdout", until: goalBy };
+    return;
+  }
+  advance(run, program, inst, triggerId);
+}
+
+function prune(state: CustomerState, now: Date) {
+  const horizon = now.getTime() - stateLimits.lookbackMs;
+  if (state.sent.length > 0 && new Date(state.sent[0]!.t).getTime() < horizon) state.sent = state.sent.filter((m) => new Date(m.t).getTime() >= horizon);
+  if (state.sent.length > stateLimits.sentMessages) state.sent = state.sent.slice(-stateLimits.sentMessages);
+  if (state.recent.length > 0 && new Date(state.recent[0]!.t).getTime() < horizon) state.recent = state.recent.filter((r) => new Date(r.t).getTime() >= horizon);
+  if (state.recent.length > stateLimits.recentEvents) state.recent = state.recent.slice(-stateLimits.recentEvents);
+}
