@@ -60,7 +60,8 @@ function graphIssues(doc: JourneyDocument): Issue[] {
       for (const i of res.error.issues) {
         const field = i.path.length ? `${describe(i.path)} ` : "";
         const text = i.code === "unrecognized_keys" ? `has an unknown field ${(i as { keys: string[] }).keys.map((k) => `'${k}'`).join(", ")}` : `${field}${i.message}`.trim();
-        error(i.code === "unrecognized_keys" ? "unknown_field" : "invalid_config", `${nodeName(n)}: ${text}`, { nodeId: n.id });
+        const sentence = /^(has|needs) /.test(text) ? `${nodeName(n)} ${text}` : `${nodeName(n)}: ${text}`;
+        error(i.code === "unrecognized_keys" ? "unknown_field" : "invalid_config", sentence, { nodeId: n.id });
       }
       continue;
     }

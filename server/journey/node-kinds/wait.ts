@@ -11,7 +11,7 @@ export const waitConfigSchema = z
     until: z.union([z.object({ time: clockSchema }).strict(), z.literal("best_time")]).optional(),
   })
   .strict()
-  .refine((c) => (c.for ? 1 : 0) + (c.until ? 1 : 0) === 1, { message: "A wait needs either a duration (for) or a time (until)" });
+  .refine((c) => (c.for ? 1 : 0) + (c.until ? 1 : 0) === 1, { message: "has no duration: set for (e.g. PT1H) or until (a time, or best_time)" });
 export type WaitConfig = z.infer<typeof waitConfigSchema>;
 
 export const waitKind = defineNodeKind<WaitConfig>({

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { journeyTemplates } from "./templates";
+import { journey } from "./test-helpers";
+import { validateJourney } from "./validate";
+
+const codes = (input: unknown) => validateJourney(input).map((i) => `${i.severity}:${i.code}${i.nodeId ? `@${i.nodeId}` : ""}`);
+
+describe("validateJourney", () => {
+  it("accepts the four templates without any finding", () => {
+    for (const t of journeyTemplates) expect(validateJourney(t.document), t.id).toEqual([]);
+  });
+
+  it("accepts a minimal document and fills the defaults", () => {
+    expect(codes(journey("min", [["t", "trigger", { event: "x" }]], []))).toEqual(["warning:missing_edge@t"]);
+  });
+
+  it("explains a wait without a duration in plain words", () => {
+    const issues = validateJourney(journey("j", [["t", "trigger", { event: "x" }], ["w1", "wait", {}]], ["t>w1"]));
+    expect(issues).toContainEqual({ nodeId: "w1", code: "invalid_config", severity: "error", message: "Wait 'w1' has no duration: set for (e.g. PT1H) or until (a time, or best_time)" });
+  });
+
+  it("never throws on garbage, and says what is wrong", () => {
+    for (const bad of [null, 42, "x", [], {}, { format: "nope" }, { format: "waymark.journey/v1", id: "A B", name: "", nodes: "x", edges: [] }]) {
+      const issues = validateJourney(bad);
+      expect(issues.length).toBeGreaterThan(0);
+      expect(issues.every((i) => i.severity === "error" && i.message.length > 0)).toBe(true);
+    }
+  });
+
+  it("reports unknown kinds and fields, duplicate ids, bad edges and handles", () => {
+    const doc = journey(
+      "j",
+      [
+        ["t", "trigger", { event: "x", colour: "red" }],
+        ["t2", "trigger", { event: "y" }],
+        ["t2", "wait", { for: "PT1H" }],
+        ["m", "mystery", {}],
+        ["b", "branch", { cases: [{ handle: "yes", when: { path: "event.properties.a", op: "eq", value: 1 } }] }],
+      ],
+      ["t2>b", "b:maybe>t2", "b:yes>ghost"],
+    );
+    const found = codes(doc);
+    expect(found).toContain("error:unknown_field@t");
+    expect(found).toContain("error:duplicate_id@t2");
+    expect(found).toContain("error:unknown_kind@m");
+    expect(found).toContain("error:unknown_handle@b");
+    expect(found).toContain("error:edge_missing_node@b");
+    expect(codes({ ...doc, extra: 1 })).toContain("error:unknown_field");
+  });
+
+  it("requires a trigger, reachability, split percents of 100, durations and known condition roots", () => {
+    expect(codes(journey("j", [["w", "wait", { for: "PT1H" }]], []))).toEqual(expect.arrayContaining(["error:no_trigger", "error:unreachable@w"]));
+    const doc = journey(
+      "j",
+      [
+        ["t", "trigger", { event: "x", where: { path: "user.plan", op: "eq", value: 1 } }],
+        ["s", "split", { variants: [{ handle: "a", percent: 60 }, { handle: "b", percent: 30 }] }],
+        ["w", "wait", { for: "1 hour" }],
+        ["lonely", "exit", {}],
+      ],
+      ["t>s", "s:a>w", "s:b>w"],
+    );
+    expect(codes(doc)).toEqual(expect.arrayContaining(["error:unknown_path_root@t", "error:split_percent@s", "error:invalid_config@w", "error:unreachable@lonely"]));
+  });
+
+  it("refuses a loop with no wait, and accepts one through a wait", () => {
+    const loop = (middle: [string, string, Record<string, unknown>]) =>
+      journey("j", [["t", "trigger", { event: "x" }], ["b", "branch", { cases: [{ handle: "again", when: { path: "traits.a", op: "exists" } }] }], middle], ["t>b", "b:again>m", "m>b", "b:else>m"]);
+    expect(codes(loop(["m", "update_profile", { set: { a: 1 } }]))).toContain("error:instant_cycle@b");
+    expect(codes(loop(["m", "wait", { for: "P1D" }])).filter((c) => c.startsWith("error"))).toEqual([]);
+  });
+
+  it("does not count negative triggers and guardrails as unreachable, and lets a negative trigger jump", () => {
+    const doc = journey(
+      "j",
+      [
+        ["t", "trigger", { event: "x" }],
+        ["w", "wait", { for: "P1D" }],
+        ["n", "negative_trigger", { event: "complaint" }],
+        ["g", "guardrail", { frequencyCap: [{ channel: "any", max: 1, per: "P1D" }] }],
+        ["sorry", "message", { channel: "email", template: "Sorry" }],
+      ],
+      ["t>w", "n>sorry"],
+    );
+    expect(codes(doc).filter((c) => c.startsWith("error"))).toEqual([]);
+  });
+});
