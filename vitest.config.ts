@@ -18,6 +18,7 @@ export default defineConfig({
           include: ["server/**/*.test.ts", "components/**/*.test.ts", "db/**/*.test.ts", "scripts/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
           environment: "node",
+          testTimeout: 20_000,
         },
       },
       {

@@ -1,0 +1,67 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+
+export type ClaimedEvent = {
+  id: number;
+  workspaceId: string;
+  customerId: string;
+  type: "track" | "identify";
+  name: string;
+  userId: string | null;
+  anonymousId: string | null;
+  properties: Record<string, unknown>;
+  traits: Record<string, unknown>;
+  context: Record<string, unknown>;
+  timestamp: Date;
+};
+
+export type ClaimedTimer = { id: number; workspaceId: string; customerId: string; key: string; dueAt: Date; payload: unknown };
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/**
+ * Claims the oldest unprocessed events of the held partitions (SKIP LOCKED, so
+ * a second claimer never waits or doubles up), and with them every due timer of
+ * the same customers that is due before the latest claimed event: the runtime
+ * then handles each customer's inputs in time order.
+ */
+export async function claimEvents(tx: Tx, partitions: number[], limit: number): Promise<ClaimedEvent[]> {
+  const rows = await tx.execute(sql`
+    select id, workspace_id as "workspaceId", customer_id as "customerId", type, name, user_id as "userId",
+           anonymous_id as "anonymousId", properties, traits, context, timestamp
+    from events
+    where processed_at is null and partition = any(${sql.raw(`array[${partitions.map(Number).join(",")}]::int[]`)})
+    order by id
+    limit ${limit}
+    for update skip locked`);
+  return (rows as unknown as ClaimedEvent[]).map((r) => ({ ...r, timestamp: new Date(r.timestamp) }));
+}
+
+/** Due timers (by wall clock, or before `until` for the given customers), locked for this transaction. */
+export async function claimDueTimers(tx: Tx, opts: { partitions: number[]; now: Date; limit: number }): Promise<ClaimedTimer[]> {
+  const rows = await tx.execute(sql`
+    select id, workspace_id as "workspaceId", customer_id as "customerId", key, due_at as "dueAt", payload
+    from timers
+    where partition = any(${sql.raw(`array[${opts.partitions.map(Number).join(",")}]::int[]`)}) and due_at <= ${opts.now.toISOString()}::timestamptz
+    order by due_at
+    limit ${opts.limit}
+    for update skip locked`);
+  return (rows as unknown as ClaimedTimer[]).map((r) => ({ ...r, dueAt: new Date(r.dueAt) }));
+}
+
+export async function claimCustomerTimersBefore(tx: Tx, workspaceId: string, customerId: string, until: Date): Promise<ClaimedTimer[]> {
+  const rows = await tx.execute(sql`
+    select id, workspace_id as "workspaceId", customer_id as "customerId", key, due_at as "dueAt", payload
+    from timers
+    where workspace_id = ${workspaceId} and customer_id = ${customerId} and due_at <= ${until.toISOString()}::timestamptz
+    order by due_at
+    for update skip locked`);
+  return (rows as unknown as ClaimedTimer[]).map((r) => ({ ...r, dueAt: new Date(r.dueAt) }));
+}
+
+/** The earliest pending timer of the held partitions, so the worker can wake exactly then. */
+export async function nextTimerDue(db: Db, partitions: number[]): Promise<Date | null> {
+  const rows = (await db.execute(sql`
+    select min(due_at) as due from timers where partition = any(${sql.raw(`array[${partitions.map(Number).join(",")}]::int[]`)})`)) as unknown as [{ due: string | null }];
+  return rows[0]?.due ? new Date(rows[0].due) : null;
+}
