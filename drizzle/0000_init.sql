@@ -186,7 +186,7 @@ CREATE TABLE "timers" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"workspace_id" uuid NOT NULL,
 	"customer_id" text NOT NULL,
-	"partition" integer NOT NULL,
+	"partition" integer GENERATED ALWAYS AS ((hashtext(customer_id) & 63)) STORED NOT NULL,
 	"due_at" timestamp (3) with time zone NOT NULL,
 	"key" text NOT NULL,
 	"payload" jsonb NOT NULL

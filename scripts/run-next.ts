@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { createDb } from "@/db/client";
 import { seedDemo } from "@/db/seed";
+import { nextTimerDue, processPartitions } from "@/server/runtime/process-partitions";
+import { RuntimeWorker } from "@/server/runtime/worker";
 import { ensureDatabase, ensureDevAuthEnv } from "./db-env";
 
 /**
@@ -21,6 +23,15 @@ export async function runNext(mode: "dev" | "start"): Promise<void> {
     await db.$end();
     console.error(`[seed] demo workspace ready (${res.journeysCreated} new journeys)`);
   }
+  // The runtime worker runs beside Next in this process (set WAYMARK_WORKER=0 to run `npm run worker` separately).
+  let worker: RuntimeWorker | undefined;
+  let workerDb: ReturnType<typeof createDb> | undefined;
+  if (process.env.WAYMARK_WORKER !== "0") {
+    workerDb = createDb(url, { max: 4 });
+    worker = new RuntimeWorker(workerDb, workerDb.$client, { processPartitions, fireDueTimers: nextTimerDue, log: (l) => console.error(l) });
+    await worker.start();
+    console.error(`[worker] ${worker.id} running in-process`);
+  }
   const port = process.env.PORT ?? "3000";
   const host = process.env.HOSTNAME ?? "127.0.0.1";
   const next = path.join(process.cwd(), "node_modules", ".bin", "next");
@@ -35,6 +46,8 @@ export async function runNext(mode: "dev" | "start"): Promise<void> {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
     }
+    await worker?.stop().catch(() => undefined);
+    await workerDb?.$end().catch(() => undefined);
     await embedded?.stop();
     process.exit(code);
   };

@@ -28,7 +28,10 @@ export const timers = pgTable(
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
     customerId: text().notNull(),
-    partition: integer().notNull(),
+    /** Same partition function as events (generated): the lease holder of a customer's events fires their timers. */
+    partition: integer()
+      .notNull()
+      .generatedAlwaysAs(sql`(hashtext(customer_id) & 63)`),
     dueAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
     /** Identifies the timer within the customer's state, so a replaced timer is not fired. */
     key: text().notNull(),

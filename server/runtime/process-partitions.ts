@@ -1,0 +1,130 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { customerStateSchema, emptyCustomerState, orchestrate, type CustomerState, type StepInput } from "@/server/journey";
+import { claimCustomerTimersBefore, claimDueTimers, claimEvents, type ClaimedEvent, type ClaimedTimer } from "./claim-work";
+import { loadPrograms } from "./load-programs";
+import { writeOutcomes, type CustomerOutcome } from "./write-outcomes";
+
+type Work = { workspaceId: string; customerId: string; events: ClaimedEvent[]; timers: ClaimedTimer[] };
+
+/**
+ * One runtime batch, in ONE transaction: claim events and due timers of the
+ * held partitions, load those customers' states, run the pure orchestrator on
+ * each customer's inputs in time order (timers due at or before an event fire
+ * first), then write states, timers, outbox, step log and counters, and mark
+ * the events processed. A crash anywhere rolls all of it back, so an accepted
+ * event is processed exactly once and no message is queued twice.
+ * Returns how many inputs it handled.
+ */
+export async function processPartitions(db: Db, partitions: number[], opts: { batchSize: number; now?: () => Date }): Promise<number> {
+  if (partitions.length === 0) return 0;
+  return db.transaction(async (tx) => {
+    const now = opts.now?.() ?? new Date();
+    const events = await claimEvents(tx, partitions, opts.batchSize);
+    const due = await claimDueTimers(tx, { partitions, now, limit: opts.batchSize });
+    if (events.length === 0 && due.length === 0) return 0;
+
+    const work = new Map<string, Work>();
+    const workFor = (workspaceId: string, customerId: string) => {
+      const k = `${workspaceId}\u0000${customerId}`;
+      let w = work.get(k);
+      if (!w) work.set(k, (w = { workspaceId, customerId, events: [], timers: [] }));
+      return w;
+    };
+    for (const e of events) workFor(e.workspaceId, e.customerId).events.push(e);
+    const seenTimers = new Set(due.map((t) => t.id));
+    for (const t of due) workFor(t.workspaceId, t.customerId).timers.push(t);
+    // Timers of these customers that are due before their latest event fire first, even if not yet due by the clock.
+    for (const w of work.values()) {
+      if (w.events.length === 0) continue;
+      const latest = new Date(Math.max(...w.events.map((e) => e.timestamp.getTime())));
+      for (const t of await claimCustomerTimersBefore(tx, w.workspaceId, w.customerId, latest)) {
+        if (seenTimers.has(t.id)) continue;
+        seenTimers.add(t.id);
+        w.timers.push(t);
+      }
+    }
+
+    const list = [...work.values()];
+    const states = await loadStates(tx, list);
+    const profiles = await loadProfiles(tx, list);
+    const pinned = [...states.values()].flatMap((s) => s.instances.map((i) => ({ workspaceId: "", journey: i.journey, version: i.version ?? 0 })));
+    const programs = await loadPrograms(tx, [...new Set(list.map((w) => w.workspaceId))], pinned);
+
+    const outcomes: CustomerOutcome[] = [];
+    let handled = 0;
+    for (const w of list) {
+      const key = `${w.workspaceId}\u0000${w.customerId}`;
+      const profile = profiles.get(key);
+      let state: CustomerState = states.get(key) ?? emptyCustomerState();
+      state = { ...state, traits: { ...state.traits, ...(profile?.traits ?? {}) } };
+      const inputs: { at: number; order: number; input: StepInput | null }[] = [
+        ...w.timers.map((t) => ({ at: t.dueAt.getTime(), order: 0, input: timerInput(t) })),
+        ...w.events.map((e) => ({
+          at: e.timestamp.getTime(),
+          order: 1,
+          input: { kind: "event" as const, event: { id: String(e.id), type: e.type, name: e.name, properties: e.properties, traits: e.traits, timestamp: e.timestamp.toISOString() } },
+        })),
+      ].sort((a, b) => a.at - b.at || a.order - b.order);
+      const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: [], traitUpdates: {} };
+      for (const { input } of inputs) {
+        if (!input) continue;
+        const res = orchestrate(programs.get(w.workspaceId) ?? [], outcome.state, input, {
+          customerId: w.customerId,
+          seed: w.workspaceId,
+          workspace: { frequencyCap: [], globalHoldoutPercent: 0 },
+          unsubscribed: profile?.unsubscribed ?? false,
+        });
+        outcome.state = res.state;
+        outcome.effects.push(...res.effects);
+        outcome.timers = res.timers;
+        Object.assign(outcome.traitUpdates, res.traitUpdates);
+        handled++;
+      }
+      outcomes.push(outcome);
+    }
+    await writeOutcomes(tx, outcomes);
+    if (events.length) await tx.execute(sql`update events set processed_at = now() where id in ${sql.raw(`(${events.map((e) => Number(e.id)).join(",")})`)}`);
+    return handled;
+  });
+}
+
+function timerInput(t: ClaimedTimer): StepInput | null {
+  const p = t.payload as { instanceId?: string; seq?: number };
+  if (typeof p.instanceId !== "string" || typeof p.seq !== "number") return null;
+  return { kind: "timer", instanceId: p.instanceId, seq: p.seq, at: t.dueAt.toISOString() };
+}
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+async function loadStates(tx: Tx, list: Work[]): Promise<Map<string, CustomerState>> {
+  const out = new Map<string, CustomerState>();
+  if (list.length === 0) return out;
+  const rows = (await tx.execute(sql`
+    select workspace_id as "workspaceId", customer_id as "customerId", state from customer_states
+    where (workspace_id, customer_id) in (${sql.join(list.map((w) => sql`(${w.workspaceId}::uuid, ${w.customerId})`), sql`, `)})
+    for update`)) as unknown as { workspaceId: string; customerId: string; state: unknown }[];
+  for (const r of rows) {
+    const parsed = customerStateSchema.safeParse(r.state);
+    out.set(`${r.workspaceId}\u0000${r.customerId}`, parsed.success ? parsed.data : emptyCustomerState());
+  }
+  return out;
+}
+
+async function loadProfiles(tx: Tx, list: Work[]): Promise<Map<string, { traits: Record<string, unknown>; unsubscribed: boolean }>> {
+  const out = new Map<string, { traits: Record<string, unknown>; unsubscribed: boolean }>();
+  if (list.length === 0) return out;
+  const rows = (await tx.execute(sql`
+    select workspace_id as "workspaceId", customer_id as "customerId", traits, unsubscribed from customers
+    where (workspace_id, customer_id) in (${sql.join(list.map((w) => sql`(${w.workspaceId}::uuid, ${w.customerId})`), sql`, `)})`)) as unknown as {
+    workspaceId: string;
+    customerId: string;
+    traits: Record<string, unknown>;
+    unsubscribed: boolean;
+  }[];
+  for (const r of rows) out.set(`${r.workspaceId}\u0000${r.customerId}`, { traits: r.traits, unsubscribed: r.unsubscribed });
+  return out;
+}
+
+/** Fires due timers of the held partitions (a batch with no events), and says when the next one is due. */
+export { nextTimerDue } from "./claim-work";

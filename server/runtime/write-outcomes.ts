@@ -1,0 +1,107 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { customerStates, journeyCounters, outbox, stepLog, timers } from "@/db/schema";
+import type { CustomerState, Effect, Timer } from "@/server/journey";
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export type CustomerOutcome = {
+  workspaceId: string;
+  customerId: string;
+  state: CustomerState;
+  effects: Effect[];
+  timers: Timer[];
+  traitUpdates: Record<string, unknown>;
+};
+
+function counterMetric(e: Effect): string | null {
+  switch (e.type) {
+    case "enter":
+    case "node":
+    case "goal":
+    case "suppressed":
+    case "blocked":
+    case "held":
+      return e.type;
+    case "message":
+      return `message:${e.channel}`;
+    case "exit":
+      return `exit:${e.reason}`;
+    case "decision":
+      return `decision:${e.handle}`;
+    case "refused":
+      return `refused:${e.reason}`;
+  }
+}
+
+/**
+ * Writes what a batch of steps decided, inside the batch's transaction:
+ * states, timers (replaced by the state's current set), the outbox (unique
+ * key: a replayed step cannot queue a message twice), the step log and the
+ * analytics counters, and profile traits set by update_profile nodes.
+ */
+export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await tx
+    .insert(customerStates)
+    .values(outcomes.map((o) => ({ workspaceId: o.workspaceId, customerId: o.customerId, state: o.state, updatedAt: new Date() })))
+    .onConflictDoUpdate({ target: [customerStates.workspaceId, customerStates.customerId], set: { state: sql`excluded.state`, updatedAt: sql`now()` } });
+
+  for (const o of outcomes) {
+    await tx.execute(sql`delete from timers where workspace_id = ${o.workspaceId} and customer_id = ${o.customerId}`);
+  }
+  const timerRows = outcomes.flatMap((o) =>
+    o.timers.map((t) => ({ workspaceId: o.workspaceId, customerId: o.customerId, dueAt: new Date(t.dueAt), key: t.key, payload: { instanceId: t.instanceId, seq: t.seq } })),
+  );
+  if (timerRows.length) await tx.insert(timers).values(timerRows).onConflictDoNothing();
+
+  const messages = outcomes.flatMap((o) =>
+    o.effects
+      .filter((e) => e.type === "message" && e.message)
+      .map((e) => ({ workspaceId: o.workspaceId, key: e.key, customerId: o.customerId, journeyId: e.journey, nodeId: e.node ?? "", channel: e.message!.channel, payload: { ...e.message!, data: {} } })),
+  );
+  if (messages.length) await tx.insert(outbox).values(messages).onConflictDoNothing({ target: [outbox.workspaceId, outbox.key] });
+
+  const steps = outcomes.flatMap((o) =>
+    o.effects.map((e) => ({
+      workspaceId: o.workspaceId,
+      customerId: o.customerId,
+      at: new Date(e.t),
+      journeyId: e.journey,
+      version: e.version,
+      type: e.type,
+      nodeId: e.node ?? null,
+      detail: Object.fromEntries(Object.entries({ reason: e.reason, rule: e.rule, group: e.group, handle: e.handle, channel: e.channel, key: e.key, decision: e.decision }).filter(([, v]) => v !== undefined)),
+    })),
+  );
+  for (let i = 0; i < steps.length; i += 2000) await tx.insert(stepLog).values(steps.slice(i, i + 2000));
+
+  const counts = new Map<string, { workspaceId: string; journeyId: string; version: number; nodeId: string; day: string; group: string; metric: string; count: number }>();
+  for (const o of outcomes) {
+    for (const e of o.effects) {
+      const metric = counterMetric(e);
+      if (!metric) continue;
+      const row = { workspaceId: o.workspaceId, journeyId: e.journey, version: e.version ?? 0, nodeId: e.type === "node" || e.type === "message" || e.type === "decision" || e.type === "blocked" || e.type === "held" || e.type === "suppressed" ? (e.node ?? "") : "", day: e.t.slice(0, 10), group: e.group ?? "treatment", metric, count: 0 };
+      const key = [row.workspaceId, row.journeyId, row.version, row.nodeId, row.day, row.group, row.metric].join("|");
+      (counts.get(key) ?? counts.set(key, row).get(key)!).count += 1;
+    }
+  }
+  if (counts.size) {
+    await tx
+      .insert(journeyCounters)
+      .values([...counts.values()].sort((a, b) => (a.journeyId + a.metric < b.journeyId + b.metric ? -1 : 1)))
+      .onConflictDoUpdate({
+        target: [journeyCounters.workspaceId, journeyCounters.journeyId, journeyCounters.version, journeyCounters.nodeId, journeyCounters.day, journeyCounters.group, journeyCounters.metric],
+        set: { count: sql`${journeyCounters.count} + excluded.count` },
+      });
+  }
+
+  for (const o of outcomes) {
+    if (Object.keys(o.traitUpdates).length > 0) {
+      await tx.execute(sql`update customers set traits = traits || ${JSON.stringify(o.traitUpdates)}::jsonb where workspace_id = ${o.workspaceId} and customer_id = ${o.customerId}`);
+    }
+    const entries = new Map<string, number>();
+    for (const e of o.effects) if (e.type === "enter") entries.set(e.journey, (entries.get(e.journey) ?? 0) + 1);
+    for (const [journey, n] of entries) await tx.execute(sql`update journeys set entrants = entrants + ${n} where workspace_id = ${o.workspaceId} and slug = ${journey}`);
+  }
+}
