@@ -11,7 +11,7 @@ test("sign-in refuses a wrong password with a clear message", async ({ page }) =
   await page.getByLabel("Email").fill(demoEmail("admin"));
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toContainText("do not match");
+  await expect(page.locator("form").getByRole("alert")).toContainText("do not match");
   await expect(page).toHaveURL(/\/sign-in/);
 });
 
@@ -56,6 +56,7 @@ test("admin creates an API key, sees it once, and revokes it", async ({ page }) 
   page.once("dialog", (d) => void d.accept());
   await page.getByTestId("api-key-row").filter({ hasText: name }).getByRole("button", { name: "Revoke" }).click();
   await expect(page.getByTestId("api-key-row").filter({ hasText: name })).toContainText("Revoked");
+  await expect(page.getByText("api_key.revoke").first()).toBeVisible();
 });
 
 test("admin adds a member who can then sign in with their role", async ({ page, browser }) => {

@@ -26,7 +26,11 @@ export function ApiKeysPanel() {
   const [scopes, setScopes] = useState<ApiKeyScope[]>(["events:write"]);
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null);
   const [copied, setCopied] = useState(false);
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.workspace.apiKeys.queryKey() });
+  const invalidate = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.workspace.apiKeys.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.workspace.auditLog.queryKey() }),
+    ]);
 
   const create = useMutation(
     trpc.workspace.createApiKey.mutationOptions({

@@ -30,7 +30,11 @@ export function MembersPanel({ currentUserId }: { currentUserId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const members = useQuery(trpc.workspace.members.queryOptions());
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.workspace.members.queryKey() });
+  const invalidate = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.workspace.members.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.workspace.auditLog.queryKey() }),
+    ]);
   const [adding, setAdding] = useState(false);
   const [form, setForm] = useState({ email: "", name: "", password: "", role: "marketer" as MemberRole });
   const add = useMutation(

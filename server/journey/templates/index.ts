@@ -1,8 +1,8 @@
 import { journeyDocumentSchema, type JourneyDocument } from "../schema";
-import abandonedCart from "./abandoned-cart.json";
-import churnPrevention from "./churn-prevention.json";
-import crossSell from "./cross-sell.json";
-import onboarding from "./onboarding.json";
+import abandonedCart from "./abandoned-cart.json" with { type: "json" };
+import churnPrevention from "./churn-prevention.json" with { type: "json" };
+import crossSell from "./cross-sell.json" with { type: "json" };
+import onboarding from "./onboarding.json" with { type: "json" };
 
 export type JourneyTemplate = { id: string; name: string; description: string; document: JourneyDocument };
 
