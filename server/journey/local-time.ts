@@ -1,10 +1,27 @@
-import { TZDate } from "@date-fns/tz";
-import { addDays, set } from "date-fns";
+import { tzOffset } from "@date-fns/tz";
 
-/** Local wall-clock parts of `at` in `tz` (IANA), via @date-fns/tz. */
+/**
+ * The zone's UTC offset (minutes) at `ms`, from @date-fns/tz, memoised per zone
+ * and quarter hour: zone rules only change offsets on quarter hours, so the
+ * memo is exact, and the hot path (quiet hours, context.hour) skips Intl.
+ */
+const offsets = new Map<string, number>();
+export function offsetMinutes(tz: string, ms: number): number {
+  if (tz === "UTC") return 0;
+  const key = `${tz}|${Math.floor(ms / 900_000)}`;
+  let off = offsets.get(key);
+  if (off === undefined) {
+    if (offsets.size > 50_000) offsets.clear();
+    off = tzOffset(tz, new Date(ms));
+    offsets.set(key, off);
+  }
+  return off;
+}
+
+/** Local wall-clock parts of `at` in `tz` (IANA). */
 export function localParts(at: Date, tz: string): { hour: number; minute: number; dayOfWeek: number } {
-  const local = new TZDate(at.getTime(), tz);
-  return { hour: local.getHours(), minute: local.getMinutes(), dayOfWeek: local.getDay() };
+  const local = new Date(at.getTime() + offsetMinutes(tz, at.getTime()) * 60_000);
+  return { hour: local.getUTCHours(), minute: local.getUTCMinutes(), dayOfWeek: local.getUTCDay() };
 }
 
 export function parseClock(text: string): { hour: number; minute: number } | null {
@@ -12,12 +29,23 @@ export function parseClock(text: string): { hour: number; minute: number } | nul
   return m ? { hour: Number(m[1]), minute: Number(m[2]) } : null;
 }
 
-/** The next instant strictly after `at` whose local time in `tz` is hh:mm (DST-aware: a skipped time moves forward). */
+/**
+ * The next instant strictly after `at` whose local time in `tz` is hh:mm.
+ * Zone rules come from @date-fns/tz (offsetMinutes); the local target is
+ * resolved to UTC with the offset in force at that moment, so it stays right
+ * across DST changes (a local time skipped by a spring-forward lands just after the gap).
+ */
 export function nextLocalTime(at: Date, clock: { hour: number; minute: number }, tz: string): Date {
-  const local = new TZDate(at.getTime(), tz);
-  let candidate = set(local, { hours: clock.hour, minutes: clock.minute, seconds: 0, milliseconds: 0 });
-  if (candidate.getTime() <= at.getTime()) candidate = set(addDays(local, 1), { hours: clock.hour, minutes: clock.minute, seconds: 0, milliseconds: 0 });
-  return new Date(candidate.getTime());
+  const ms = at.getTime();
+  const local = new Date(ms + offsetMinutes(tz, ms) * 60_000);
+  const dayStart = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate());
+  for (let d = 0; d < 3; d++) {
+    const target = dayStart + d * 86_400_000 + (clock.hour * 60 + clock.minute) * 60_000;
+    let utc = target - offsetMinutes(tz, target) * 60_000;
+    utc = target - offsetMinutes(tz, utc) * 60_000;
+    if (utc > ms) return new Date(utc);
+  }
+  return new Date(ms + 86_400_000);
 }
 
 /**
@@ -36,12 +64,19 @@ export function quietUntil(at: Date, quiet: { start: string; end: string }, tz: 
   return inside ? nextLocalTime(at, end, tz) : null;
 }
 
-/** True when `tz` is an IANA zone this runtime knows. */
+const knownZones = new Map<string, boolean>();
+
+/** True when `tz` is an IANA zone this runtime knows (memoised). */
 export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let known = knownZones.get(tz);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (knownZones.size < 10_000) knownZones.set(tz, known);
   }
+  return known;
 }

@@ -1,6 +1,6 @@
 import type { Program } from "./compile";
 import type { ConditionScope } from "./conditions";
-import { localParts } from "./local-time";
+import { isTimeZone, localParts } from "./local-time";
 import type { CustomerState } from "./state";
 import type { EngineEvent } from "./step-types";
 
@@ -8,15 +8,7 @@ import type { EngineEvent } from "./step-types";
 export function customerTimezone(program: Program | null, traits: Record<string, unknown>): string {
   if (program && program.timezone !== "customer") return program.timezone;
   const tz = traits.timezone;
-  if (typeof tz === "string") {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: tz });
-      return tz;
-    } catch {
-      return "UTC";
-    }
-  }
-  return "UTC";
+  return typeof tz === "string" && isTimeZone(tz) ? tz : "UTC";
 }
 
 export function scopeFor(run: { state: CustomerState; now: Date; ctx: { scores?: Record<string, number> } }, program: Program | null, event: EngineEvent | undefined): ConditionScope {

@@ -1,0 +1,53 @@
+import { compileJourney, orchestrate, type CustomerState, type LiveProgram, type StepInput } from "@/server/journey";
+import { journey } from "@/server/journey/test-helpers";
+
+/**
+ * `npm run bench:engine`: steps per second on one core of the pure engine
+ * (orchestrate: one input for one customer, state in and out), for
+ *   A. trigger → branch → message, and
+ *   B. a journey with frequency caps, quiet hours and a suppressing negative
+ *      trigger, over 1,000,000 distinct customers.
+ * A "step" is one orchestrate call (one input handled for one customer).
+ */
+const customers = Number(process.argv[2] ?? 1_000_000);
+
+const simple = compileJourney(
+  journey("bench-simple", [["t", "trigger", { event: "buy" }], ["b", "branch", { cases: [{ handle: "big", when: { path: "event.properties.total", op: "gte", value: 100 } }] }], ["m1", "message", { channel: "email", template: "Thanks {{traits.firstName}}" }], ["m2", "message", { channel: "push", template: "Thanks" }]], ["t>b", "b:big>m1", "b:else>m2"], { reentry: "always" }),
+  1,
+);
+const guarded = compileJourney(
+  journey(
+    "bench-guarded",
+    [
+      ["t", "trigger", { event: "visit" }],
+      ["m", "message", { channel: "email", template: "Hello {{traits.firstName}}" }],
+      ["g", "guardrail", { frequencyCap: [{ channel: "any", max: 2, per: "P1D" }, { channel: "email", max: 5, per: "P7D" }], quietHours: { start: "22:00", end: "07:00" } }],
+      ["n", "negative_trigger", { event: "refund", effect: { suppress: "P2D" } }],
+    ],
+    ["t>m"],
+    { reentry: "always", timezone: "Europe/Paris" },
+  ),
+  1,
+);
+
+function bench(name: string, programs: LiveProgram[], makeInput: (i: number) => StepInput, n: number) {
+  const ctxBase = { seed: "bench", workspace: { frequencyCap: [{ channel: "any" as const, max: 3, per: "P1D" }], globalHoldoutPercent: 0 } };
+  const state: CustomerState | null = null;
+  let effects = 0;
+  // Warm up the JIT.
+  for (let i = 0; i < 20_000; i++) orchestrate(programs, state, makeInput(i), { ...ctxBase, customerId: `w${i}` });
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) effects += orchestrate(programs, state, makeInput(i), { ...ctxBase, customerId: `c${i}` }).effects.length;
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  console.log(`${name}: ${n.toLocaleString("en")} steps in ${seconds.toFixed(2)} s = ${Math.round(n / seconds).toLocaleString("en")} steps/s on one core (${(effects / n).toFixed(1)} effects/step)`);
+}
+
+const base = Date.parse("2026-06-01T10:00:00Z");
+const event = (name: string, i: number, properties: Record<string, unknown>): StepInput => ({
+  kind: "event",
+  event: { id: `e${i}`, type: "track", name, properties, traits: {}, timestamp: new Date(base + (i % 86_400) * 1000).toISOString() },
+});
+
+console.log(`node ${process.version}, ${customers.toLocaleString("en")} distinct customers per scenario`);
+bench("A trigger → branch → message", [{ program: simple, acceptsEntries: true }], (i) => event("buy", i, { total: i % 200 }), customers);
+bench("B caps + quiet hours + suppression", [{ program: guarded, acceptsEntries: true }], (i) => event(i % 10 === 0 ? "refund" : "visit", i, {}), customers);
