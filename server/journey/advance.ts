@@ -18,6 +18,8 @@ export type StepRun = {
   effects: Effect[];
   ctx: StepContext;
   now: Date;
+  /** `now` as ISO text, computed once per input. */
+  nowIso: string;
   traitUpdates: Record<string, unknown>;
   event: EngineEvent | undefined;
 };
@@ -28,8 +30,8 @@ export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, r
   const s = run.state;
   s.instances = s.instances.filter((i) => i !== inst);
   const history = (s.journeys[inst.journey] ??= { entries: 1, lastEnteredAt: inst.enteredAt, lastExitedAt: null });
-  history.lastExitedAt = run.now.toISOString();
-  run.effects.push({ t: run.now.toISOString(), journey: inst.journey, version: inst.version, type: "exit", key: `${inst.id}:exit`, instance: inst.id, node: inst.node, group: inst.group, reason, ...(rule ? { rule } : {}) });
+  history.lastExitedAt = run.nowIso;
+  run.effects.push({ t: run.nowIso, journey: inst.journey, version: inst.version, type: "exit", key: `${inst.id}:exit`, instance: inst.id, node: inst.node, group: inst.group, reason, ...(rule ? { rule } : {}) });
 }
 
 /**
@@ -40,6 +42,8 @@ export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, r
 export function advance(run: StepRun, program: Program, inst: Instance, target: string | null, _from?: string, resumeHeld = false) {
   let next = target;
   let resuming = resumeHeld;
+  const here = { nodeId: "" };
+  const rt = runtimeFor(run, program, inst, here);
   for (let steps = 0; steps < maxInstantSteps; steps++) {
     if (next === null) return exitInstance(run, inst, "completed");
     const node = program.nodes.get(next);
@@ -47,12 +51,13 @@ export function advance(run: StepRun, program: Program, inst: Instance, target: 
     if (!resuming) {
       inst.seq += 1;
       inst.node = node.id;
-      run.effects.push({ t: run.now.toISOString(), journey: inst.journey, version: inst.version, type: "node", key: `${inst.id}:${inst.seq}:node`, instance: inst.id, node: node.id, group: inst.group });
+      run.effects.push({ t: run.nowIso, journey: inst.journey, version: inst.version, type: "node", key: `${inst.id}:${inst.seq}:node`, instance: inst.id, node: node.id, group: inst.group });
     }
     resuming = false;
     const kind = kindOf(node.kind);
     if (!kind.run) return exitInstance(run, inst, "completed");
-    const outcome: NodeOutcome = kind.run(node.config, runtimeFor(run, program, inst, node.id));
+    here.nodeId = node.id;
+    const outcome: NodeOutcome = kind.run(node.config, rt);
     switch (outcome.kind) {
       case "go":
         next = node.next[outcome.handle] ?? null;
@@ -73,15 +78,16 @@ export function advance(run: StepRun, program: Program, inst: Instance, target: 
   exitInstance(run, inst, "completed");
 }
 
-function runtimeFor(run: StepRun, program: Program, inst: Instance, nodeId: string): NodeRuntime {
+/** One runtime per advance; `here.nodeId` says which node is running. */
+function runtimeFor(run: StepRun, program: Program, inst: Instance, here: { nodeId: string }): NodeRuntime {
   const tz = customerTimezone(program, run.state.traits);
   const scope = scopeFor(run, program, run.event ?? { id: "", type: "track", name: "", properties: inst.entryEvent, traits: {}, timestamp: inst.enteredAt });
   const rt: NodeRuntime = {
     now: run.now,
     tz,
     scope,
-    unit: (salt = "") => unitHash(program.id, nodeId, run.ctx.customerId, run.ctx.seed, salt),
-    evaluate: (c) => (c ? compileOnce(program, nodeId, c)(scope) : true),
+    unit: (salt = "") => unitHash(program.id, here.nodeId, run.ctx.customerId, run.ctx.seed, salt),
+    evaluate: (c) => (c ? compileOnce(c)(scope) : true),
     setTraits: (set) => {
       Object.assign(run.state.traits, set);
       Object.assign(run.traitUpdates, set);
@@ -91,32 +97,41 @@ function runtimeFor(run: StepRun, program: Program, inst: Instance, nodeId: stri
       const max = Math.max(...e);
       return max > 0 ? e.indexOf(max) : (run.ctx.defaultBestHour ?? 10);
     },
-    sendMessage: (config) => sendMessage(run, program, inst, nodeId, config as MessageConfig, tz, scope),
-    decide: (config) => decideOption(run, program, inst, nodeId, config as DecisionConfig, scope),
+    sendMessage: (config) => sendMessage(run, program, inst, here.nodeId, config as MessageConfig, tz, scope),
+    decide: (config) => decideOption(run, program, inst, here.nodeId, config as DecisionConfig, scope),
   };
   return rt;
 }
 
 const compiled = new WeakMap<Condition, Predicate>();
-function compileOnce(_program: Program, _nodeId: string, c: Condition): Predicate {
+function compileOnce(c: Condition): Predicate {
   let p = compiled.get(c);
   if (!p) compiled.set(c, (p = compileCondition(c)));
   return p;
+}
+
+const windows = new Map<string, number>();
+function capWindowMs(per: string): number {
+  let ms = windows.get(per);
+  if (ms === undefined) windows.set(per, (ms = durationMs(parseDuration(per)!)));
+  return ms;
 }
 
 /** The cap a new message on `channel` would break, if any: exact sliding windows over every journey's sends. */
 export function brokenCap(state: CustomerState, caps: FrequencyCap[], channel: string, now: Date): FrequencyCap | null {
   for (const cap of caps) {
     if (cap.channel !== "any" && cap.channel !== channel) continue;
-    const since = now.getTime() - durationMs(parseDuration(cap.per)!);
-    const count = state.sent.filter((m) => (cap.channel === "any" || m.channel === cap.channel) && new Date(m.t).getTime() > since).length;
+    if (state.sent.length < cap.max) continue;
+    const since = now.getTime() - capWindowMs(cap.per);
+    let count = 0;
+    for (const m of state.sent) if ((cap.channel === "any" || m.channel === cap.channel) && Date.parse(m.t) > since) count++;
     if (count >= cap.max) return cap;
   }
   return null;
 }
 
 function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: string, config: MessageConfig, tz: string, scope: ReturnType<typeof scopeFor>): NodeOutcome {
-  const base = { t: run.now.toISOString(), journey: inst.journey, version: inst.version, instance: inst.id, node: nodeId, channel: config.channel, group: inst.group };
+  const base = { t: run.nowIso, journey: inst.journey, version: inst.version, instance: inst.id, node: nodeId, channel: config.channel, group: inst.group };
   const k = (type: string) => `${inst.id}:${inst.seq}:${type}`;
   if (run.ctx.unsubscribed || run.state.traits.unsubscribed === true) {
     run.effects.push({ ...base, type: "blocked", key: k("blocked"), reason: "unsubscribed" });
@@ -141,7 +156,7 @@ function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: str
   }
   const email = scope.traits.email;
   const phone = scope.traits.phone;
-  run.state.sent.push({ t: run.now.toISOString(), channel: config.channel, journey: inst.journey });
+  run.state.sent.push({ t: run.nowIso, channel: config.channel, journey: inst.journey });
   run.effects.push({
     ...base,
     type: "message",
@@ -159,7 +174,7 @@ function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: str
 function decideOption(run: StepRun, program: Program, inst: Instance, nodeId: string, config: DecisionConfig, scope: ReturnType<typeof scopeFor>): string {
   const eligible = config.options
     .filter((o) => {
-      if (o.when && !compileOnce(program, nodeId, o.when)(scope)) return false;
+      if (o.when && !compileOnce(o.when)(scope)) return false;
       if (!o.channel) return true;
       if (run.ctx.unsubscribed || run.state.traits.unsubscribed === true) return false;
       return !brokenCap(run.state, [...run.ctx.workspace.frequencyCap, ...program.caps], o.channel, run.now);
@@ -174,7 +189,7 @@ function decideOption(run: StepRun, program: Program, inst: Instance, nodeId: st
   });
   const handle = result.handle ?? "fallback";
   run.effects.push({
-    t: run.now.toISOString(),
+    t: run.nowIso,
     journey: inst.journey,
     version: inst.version,
     type: "decision",

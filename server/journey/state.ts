@@ -43,7 +43,7 @@ export const customerStateSchema = z.object({
 export type CustomerState = z.infer<typeof customerStateSchema>;
 
 export function emptyCustomerState(traits: Record<string, unknown> = {}): CustomerState {
-  return { instances: [], journeys: {}, sent: [], recent: [], engagement: Array.from({ length: 24 }, () => 0), lastScores: {}, traits };
+  return { instances: [], journeys: {}, sent: [], recent: [], engagement: new Array<number>(24).fill(0), lastScores: {}, traits };
 }
 
 /** Limits that keep a customer's state small whatever they do. */

@@ -29,7 +29,7 @@ export function orchestrate(programs: LiveProgram[], stateIn: CustomerState | nu
   const programOf = (inst: Instance) => byVersion.get(`${inst.journey}@${inst.version}`) ?? byId.get(inst.journey);
   const t = input.kind === "event" ? input.event.timestamp : input.at;
   const now = new Date(t);
-  const run: StepRun = { state, effects, ctx, now, traitUpdates, event: input.kind === "event" ? input.event : undefined };
+  const run: StepRun = { state, effects, ctx, now, nowIso: now.toISOString(), traitUpdates, event: input.kind === "event" ? input.event : undefined };
 
   if (input.kind === "timer") {
     const inst = state.instances.find((i) => i.id === input.instanceId);
