@@ -1,0 +1,85 @@
+import fc from "fast-check";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { connectTestDb, makeWorkspace } from "@/db/testing";
+import { putJourneyRoute } from "@/server/journeys/management-api";
+import { createApiKey } from "@/server/workspaces/api-keys";
+import { handleIngest } from "./handle-ingest";
+import { RateLimiter } from "./rate-limiter";
+
+let db: Db;
+let key: string;
+let workspaceId: string;
+const limiter = new RateLimiter(1e9, 1e9);
+
+beforeAll(async () => {
+  db = await connectTestDb();
+  const ws = await makeWorkspace(db, ["admin"]);
+  workspaceId = ws.workspace.id;
+  key = (await createApiKey(db, { workspaceId, createdBy: null, name: "fuzz", scopes: ["events:write", "journeys:write"] })).key;
+});
+afterAll(async () => {
+  await db.$end();
+});
+
+const request = (body: string, contentType = "application/json") =>
+  new Request("http://test/api/v1/x", { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": contentType }, body });
+
+const nasty = fc.oneof(
+  fc.constantFrom("__proto__", "constructor", "prototype", "toString", "", "\u0000", "😀", "\u202e", "a".repeat(300)),
+  fc.string({ unit: "grapheme", maxLength: 20 }),
+);
+const jsonValue = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: "small" }, fc.string({ unit: "grapheme", maxLength: 30 }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(nasty, tie("value"), { maxKeys: 4 })),
+})).value;
+const eventLike = fc.record(
+  { type: fc.oneof(fc.constantFrom("track", "identify", "page", ""), jsonValue), userId: fc.oneof(nasty, jsonValue), event: fc.oneof(nasty, jsonValue), properties: jsonValue, traits: jsonValue, timestamp: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), nasty, jsonValue), messageId: fc.oneof(nasty, jsonValue) },
+  { requiredKeys: [] },
+);
+const bodies = fc.oneof(
+  jsonValue.map((v) => JSON.stringify(v)),
+  eventLike.map((v) => JSON.stringify(v)),
+  fc.array(eventLike, { maxLength: 5 }).map((batch) => JSON.stringify({ batch })),
+  fc.string({ maxLength: 200 }),
+  fc.constantFrom('{"__proto__":{"polluted":1},"userId":"u","event":"e"}', '{"constructor":{"prototype":{"x":1}},"userId":"u","event":"e"}', "[".repeat(5000), '{"batch":' + "[".repeat(100) + "]".repeat(100) + "}"),
+);
+
+describe("hostile input", () => {
+  it("answers every generated request with 200 or a 4xx with a message, never a 5xx, and never stores part of a request", { timeout: 120_000 }, async () => {
+    let tried = 0;
+    await fc.assert(
+      fc.asyncProperty(bodies, fc.constantFrom("track", "identify", "batch") as fc.Arbitrary<"track" | "identify" | "batch">, async (body, endpoint) => {
+        tried++;
+        const before = Number(((await db.execute(sql`select count(*) as n from events where workspace_id = ${workspaceId}`)) as unknown as [{ n: string }])[0].n);
+        const res = await handleIngest(db, request(body), endpoint, limiter);
+        expect(res.status).toBeLessThan(500);
+        const answer = (await res.json()) as { accepted?: number; duplicates?: number; errors?: { message: string }[] };
+        const after = Number(((await db.execute(sql`select count(*) as n from events where workspace_id = ${workspaceId}`)) as unknown as [{ n: string }])[0].n);
+        if (res.status === 200) {
+          expect(after - before).toBe(answer.accepted! - answer.duplicates!);
+        } else {
+          expect(answer.errors?.[0]?.message.length).toBeGreaterThan(0);
+          expect(after).toBe(before);
+        }
+      }),
+      { numRuns: 400 },
+    );
+    // No prototype pollution leaked into plain objects.
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    console.log(`hostile input: ${tried} ingestion requests tried, 0 answered 5xx`);
+  });
+
+  it("refuses generated journey imports with clear issues and stores nothing", { timeout: 60_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(jsonValue, fc.record({ format: fc.constant("waymark.journey/v1"), id: fc.constant("fuzzed"), name: nasty, nodes: jsonValue, edges: jsonValue })), async (doc) => {
+        const res = await putJourneyRoute(db, new Request("http://test", { method: "PUT", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(doc) }), "fuzzed");
+        expect(res.status).toBeLessThan(500);
+        if (res.status >= 400) expect(((await res.json()) as { error: string }).error.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 200 },
+    );
+    const stored = await db.execute(sql`select count(*) as n from journeys where workspace_id = ${workspaceId}`);
+    expect(Number((stored as unknown as [{ n: string }])[0].n)).toBeLessThanOrEqual(1);
+  });
+});
