@@ -6,10 +6,10 @@ import type { JourneyStatus } from "@/db/schema";
 import { useTRPC } from "@/components/trpc/provider";
 import { Button } from "@/components/ui/button";
 
-type Props = { journeyId: string; slug: string; status: JourneyStatus; canEdit: boolean; errorCount: number; draft: Record<string, unknown> };
+type Props = { journeyId: string; slug: string; status: JourneyStatus; canEdit: boolean; errorCount: number; unsaved: boolean; draft: Record<string, unknown> };
 
 /** Publish, pause/resume, archive/restore, duplicate and export: what a journey's header offers. */
-export function JourneyActions({ journeyId, slug, status, canEdit, errorCount, draft }: Props) {
+export function JourneyActions({ journeyId, slug, status, canEdit, errorCount, unsaved, draft }: Props) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -49,8 +49,8 @@ export function JourneyActions({ journeyId, slug, status, canEdit, errorCount, d
             )}
             {status !== "archived" ? (
               <Button
-                disabled={publish.isPending || errorCount > 0}
-                title={errorCount > 0 ? `Fix ${errorCount} error(s) first` : "Publish the draft as a new version"}
+                disabled={publish.isPending || errorCount > 0 || unsaved}
+                title={errorCount > 0 ? `Fix ${errorCount} error(s) first` : unsaved ? "Saving your changes…" : "Publish the draft as a new version"}
                 onClick={() => publish.mutate({ journeyId })}
               >
                 {publish.isPending ? "Publishing…" : "Publish"}

@@ -1,0 +1,13 @@
+import type { NodeFamily } from "@/server/journey/node-kinds";
+
+/** Colour and glyph per node family, so negative triggers and guardrails read at a glance (tailwind.config.ts names the same colours). */
+export const familyLook = {
+  trigger: { color: "#059669", icon: "▶" },
+  negative: { color: "#dc2626", icon: "⊘" },
+  guardrail: { color: "#d97706", icon: "◆" },
+  flow: { color: "#7c3aed", icon: "◷" },
+  message: { color: "#2563eb", icon: "✉" },
+  decision: { color: "#db2777", icon: "★" },
+  profile: { color: "#0891b2", icon: "✎" },
+  exit: { color: "#475569", icon: "■" },
+} as const satisfies Record<NodeFamily, { color: string; icon: string }>;
