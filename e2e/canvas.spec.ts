@@ -56,6 +56,18 @@ test("build a journey with the mouse: add, connect, configure, validate, save, r
   await page.getByRole("button", { name: "Publish", exact: true }).click();
   await expect(page.getByText("Published version 1.")).toBeVisible();
   await expect(page.getByTestId("journey-versions")).toContainText("v1");
+
+  // Test mode: the simulator runs in the browser; the path lights up and the timeline shows each effect.
+  await page.getByRole("button", { name: "Test journey" }).click();
+  await page.getByTestId("test-mode").getByLabel("Event 1 name").fill("cart_abandoned");
+  await page.getByRole("button", { name: "Run test" }).click();
+  const timeline = page.getByTestId("test-timeline");
+  await expect(timeline).toContainText("Entered");
+  await expect(timeline).toContainText("Message sent · message_1");
+  await expect(timeline).toContainText("+2 h");
+  await expect(node(page, "message_1")).toHaveAttribute("data-lit", "true");
+  await expect(node(page, "exit_1")).toHaveAttribute("data-lit", "true");
+  await snap(page, "canvas-test-mode");
 });
 
 test("an analyst sees the canvas read-only", async ({ page }) => {

@@ -22,6 +22,7 @@ import { edgeId, nextNodeId, toDocument, toFlow, type Draft, type JourneyFlowNod
 import { Inspector } from "./inspector";
 import { JourneyNodeView } from "./nodes/journey-node";
 import { Palette, paletteMime } from "./palette";
+import { TestMode, type TestResult } from "./test-mode";
 import { useAutosave, type SaveState } from "./use-autosave";
 
 const nodeTypes = { journey: JourneyNodeView };
@@ -46,6 +47,23 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
   const wrapper = useRef<HTMLDivElement>(null);
   const autosave = useAutosave(journeyId, revision, !readOnly);
   const history = useRef<{ past: { nodes: JourneyFlowNode[]; edges: Edge[] }[]; future: { nodes: JourneyFlowNode[]; edges: Edge[] }[] }>({ past: [], future: [] });
+  const [testOpen, setTestOpen] = useState(false);
+  const [test, setTest] = useState<TestResult | null>(null);
+  const lit = useMemo(() => {
+    const nodeIds = new Set<string>();
+    const edgeIds = new Set<string>();
+    if (test) {
+      const last = new Map<string, string>();
+      for (const l of test.lines) {
+        if (l.type !== "node" || typeof l.node !== "string") continue;
+        nodeIds.add(l.node);
+        const prev = last.get(l.journey);
+        if (prev) for (const ed of edges) if (ed.source === prev && ed.target === l.node) edgeIds.add(ed.id);
+        last.set(l.journey, l.node);
+      }
+    }
+    return { nodeIds, edgeIds };
+  }, [test, edges]);
   const latest = useRef({ nodes, edges });
   useEffect(() => {
     latest.current = { nodes, edges };
@@ -194,16 +212,21 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
     () =>
       nodes.map((n) => {
         const list = issuesByNode.get(n.id) ?? [];
-        const key = list.map((i) => i.message).join("|");
+        const isLit = lit.nodeIds.has(n.id);
+        const key = `${isLit}|${list.map((i) => i.message).join("|")}`;
         const cached = dataCache.get(n.id);
         if (cached && cached.data === n.data && cached.key === key) return { ...n, data: cached.withIssues };
-        const withIssues = { ...n.data, issues: list };
+        const withIssues = { ...n.data, issues: list, lit: isLit };
         dataCache.set(n.id, { data: n.data, withIssues, key });
         return { ...n, data: withIssues };
       }),
-    [nodes, issuesByNode, dataCache],
+    [nodes, issuesByNode, dataCache, lit],
   );
   const selected = nodes.filter((n) => n.selected);
+  const shownEdges = useMemo(
+    () => (lit.edgeIds.size === 0 ? edges : edges.map((ed) => (lit.edgeIds.has(ed.id) ? { ...ed, animated: true, style: { stroke: "#2545eb", strokeWidth: 2.5 } } : ed))),
+    [edges, lit],
+  );
 
   return (
     <div className="flex h-[calc(100vh-14rem)] min-h-[560px] overflow-hidden rounded-xl border border-surface-line bg-white">
@@ -229,7 +252,7 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
       >
         <ReactFlow
           nodes={shownNodes}
-          edges={edges}
+          edges={shownEdges}
           nodeTypes={nodeTypes}
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
@@ -251,6 +274,13 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
           <Controls showInteractive={false} position="top-right" />
         </ReactFlow>
         <SaveBadge state={autosave.state} readOnly={readOnly} onRetry={() => void autosave.retry()} />
+        <button
+          type="button"
+          onClick={() => setTestOpen((o) => !o)}
+          className={`absolute top-3 left-1/2 z-10 -translate-x-1/2 rounded-full px-3 py-1 text-xs font-medium shadow-sm ${testOpen ? "bg-brand-600 text-white" : "border border-surface-line bg-white text-ink-soft"}`}
+        >
+          {testOpen ? "Testing" : "Test journey"}
+        </button>
         <ProblemsPanel
           issues={issues}
           onFocus={(id) => {
@@ -260,7 +290,11 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
         />
       </div>
       <aside className="w-72 shrink-0 overflow-y-auto border-l border-surface-line">
-        <Inspector node={selected.length === 1 ? selected[0]! : null} issues={selected.length === 1 ? (issuesByNode.get(selected[0]!.id) ?? []) : []} readOnly={readOnly} onChange={patchSelected} />
+        {testOpen ? (
+          <TestMode getDocument={() => toDocument(draft, latest.current.nodes, latest.current.edges)} onResult={setTest} onClose={() => setTestOpen(false)} />
+        ) : (
+          <Inspector node={selected.length === 1 ? selected[0]! : null} issues={selected.length === 1 ? (issuesByNode.get(selected[0]!.id) ?? []) : []} readOnly={readOnly} onChange={patchSelected} />
+        )}
       </aside>
     </div>
   );

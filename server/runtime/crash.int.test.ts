@@ -19,8 +19,9 @@ let receiver: Server;
 let receiverUrl: string;
 const deliveries: string[] = [];
 
+/** The worker as a direct node process (no wrapper), so SIGKILL really kills the process holding the leases. */
 function startWorker(): ChildProcess {
-  return spawn(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "scripts/worker.ts")], { cwd: root, env: { ...process.env }, stdio: "ignore" });
+  return spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts")], { cwd: root, env: { ...process.env }, stdio: "ignore" });
 }
 
 beforeAll(async () => {
@@ -91,6 +92,7 @@ describe("crash safety", () => {
     } finally {
       second.kill("SIGTERM");
       await new Promise((r) => second.once("exit", r));
+      await db.execute(sql`delete from runtime_workers`);
     }
     const rows = await db.select({ key: outbox.key }).from(outbox).where(eq(outbox.workspaceId, workspace.id));
     const keys = new Set(rows.map((r) => r.key));

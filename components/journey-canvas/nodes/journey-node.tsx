@@ -28,10 +28,11 @@ export const JourneyNodeView = memo(function JourneyNodeView({ data, selected }:
   const errors = data.issues.filter((i) => i.severity === "error");
   return (
     <div
-      className={`relative w-56 rounded-xl border bg-white text-left shadow-sm transition-shadow ${selected ? "ring-2 ring-brand-500" : ""} ${offPath ? "border-dashed" : ""}`}
+      className={`relative w-56 rounded-xl border bg-white text-left shadow-sm transition-shadow ${selected ? "ring-2 ring-brand-500" : ""} ${data.lit ? "shadow-[0_0_0_4px_rgba(37,69,235,0.35)]" : ""} ${offPath ? "border-dashed" : ""}`}
       style={{ borderColor: look.color }}
       data-testid={`node-${data.label ?? ""}`}
       data-kind={data.kind}
+      data-lit={data.lit ? "true" : undefined}
     >
       {!entry ? <Handle type="target" position={Position.Left} className="!h-3 !w-3 !border-2 !border-white !bg-slate-400" /> : null}
       <div className="flex items-center gap-2 rounded-t-xl px-3 py-1.5 text-[11px] font-semibold tracking-wide text-white uppercase" style={{ background: look.color }}>
