@@ -65,8 +65,8 @@ test("build a journey with the mouse: add, connect, configure, validate, save, r
   await expect(timeline).toContainText("Entered");
   await expect(timeline).toContainText("Message sent · message_1");
   await expect(timeline).toContainText("+2 h");
-  await expect(node(page, "message_1")).toHaveAttribute("data-lit", "true");
-  await expect(node(page, "exit_1")).toHaveAttribute("data-lit", "true");
+  await expect(node(page, "message_1").locator("[data-kind]")).toHaveAttribute("data-lit", "true");
+  await expect(node(page, "exit_1").locator("[data-kind]")).toHaveAttribute("data-lit", "true");
   await snap(page, "canvas-test-mode");
 });
 

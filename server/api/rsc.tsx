@@ -1,7 +1,9 @@
 import "server-only";
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import { createTRPCOptionsProxy, type TRPCQueryOptions } from "@trpc/tanstack-react-query";
+import { TRPCError } from "@trpc/server";
 import { headers } from "next/headers";
+import { redirect } from "next/navigation";
 import { cache } from "react";
 import { makeQueryClient } from "@/components/trpc/query-client";
 import { appRouter } from "./root";
@@ -24,4 +26,14 @@ export function HydrateClient({ children }: { children: React.ReactNode }) {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function prefetch<T extends ReturnType<TRPCQueryOptions<any>>>(queryOptions: T): Promise<void> {
   await getQueryClient().prefetchQuery(queryOptions);
+}
+
+/** The caller's workspace and role for a server page; signed-out callers go to sign-in instead of an error. */
+export async function currentMembership() {
+  try {
+    return await getQueryClient().fetchQuery(trpc.workspace.current.queryOptions());
+  } catch (err) {
+    if (err instanceof TRPCError && err.code === "UNAUTHORIZED") redirect("/sign-in");
+    throw err;
+  }
 }

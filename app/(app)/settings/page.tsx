@@ -5,12 +5,12 @@ import { MembersPanel } from "@/components/settings/members-panel";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/states";
 import { PageHeader } from "@/components/ui/page-header";
-import { getQueryClient, HydrateClient, prefetch, trpc } from "@/server/api/rsc";
+import { currentMembership, HydrateClient, prefetch, trpc } from "@/server/api/rsc";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
-  const current = await getQueryClient().fetchQuery(trpc.workspace.current.queryOptions());
+  const current = await currentMembership();
   if (current.role !== "admin") {
     return (
       <>
