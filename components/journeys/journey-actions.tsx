@@ -30,6 +30,7 @@ export function JourneyActions({ journeyId, slug, status, canEdit, errorCount, u
   return (
     <div className="flex flex-col items-end gap-2">
       <div className="flex flex-wrap items-center justify-end gap-2">
+        <a href={`/journeys/${journeyId}/analytics`} className="inline-flex h-9 items-center rounded-md px-4 text-sm font-medium text-brand-700 ring-1 ring-inset ring-brand-200 hover:bg-brand-50">Analytics</a>
         <Button variant="secondary" onClick={exportJson}>Export JSON</Button>
         {canEdit ? (
           <>

@@ -12,6 +12,7 @@ import type { ProcedureMeta } from "./trpc";
  * an endpoint whose access was never decided.
  */
 const matrix: Record<string, ProcedureMeta["role"]> = {
+  "analytics.journeyReport": "analyst",
   "customer.search": "analyst",
   "customer.timeline": "analyst",
   "journey.list": "analyst",

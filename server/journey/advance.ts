@@ -31,6 +31,9 @@ export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, r
   s.instances = s.instances.filter((i) => i !== inst);
   const history = (s.journeys[inst.journey] ??= { entries: 1, lastEnteredAt: inst.enteredAt, lastExitedAt: null });
   history.lastExitedAt = run.nowIso;
+  if (reason !== "goal" && reason !== "holdout_complete" && !inst.converted && inst.goalBy && inst.goalBy > run.nowIso) {
+    s.goalWatch.push({ instance: inst.id, journey: inst.journey, version: inst.version, group: inst.group, goalBy: inst.goalBy });
+  }
   run.effects.push({ t: run.nowIso, journey: inst.journey, version: inst.version, type: "exit", key: `${inst.id}:exit`, instance: inst.id, node: inst.node, group: inst.group, reason, ...(rule ? { rule } : {}) });
 }
 

@@ -130,6 +130,12 @@ describe("simulator: the spec's semantics", () => {
     expect(lines.filter((l) => l.type === "decision").map((l) => l.handle)).toEqual(["sms", "fallback"]);
   });
 
+  it("still counts the goal of a customer who left early, within the goal window (as for the holdout)", () => {
+    const doc = journey("g", [["t", "trigger", { event: "x" }], ["m", "message", { channel: "email", template: "hi" }]], ["t>m"], { goal: { event: "buy", within: "P2D" } });
+    const lines = simulate([doc], [track("u", "x", "2026-01-01T00:00:00Z"), track("u", "buy", "2026-01-02T00:00:00Z"), track("v", "x", "2026-01-01T00:00:00Z"), track("v", "buy", "2026-01-04T00:00:00Z")]);
+    expect(pick(lines, "exit", "goal")).toEqual(["2026-01-01T00:00 u g exit completed", "2026-01-01T00:00 v g exit completed", "2026-01-02T00:00 u g goal"]);
+  });
+
   it("fires a predictive trigger when the score crosses up through the threshold", () => {
     const lines = simulate([template("churn-prevention")], [identify("u", { scores: { churnRisk: 0.5 } }, "2026-01-01T00:00:00Z"), identify("u", { scores: { churnRisk: 0.8 } }, "2026-01-02T00:00:00Z"), identify("u", { scores: { churnRisk: 0.9 } }, "2026-01-03T00:00:00Z")]);
     expect(lines.filter((l) => l.type === "enter").map((l) => l.t)).toEqual(["2026-01-02T00:00:00.000Z"]);

@@ -39,11 +39,20 @@ export const customerStateSchema = z.object({
   /** Last seen predictive scores, to detect a crossing. */
   lastScores: z.record(z.string(), z.number()),
   traits: z.record(z.string(), z.unknown()),
+  /**
+   * Decision: a customer who leaves a journey early (completed, capped, a
+   * negative trigger) is still watched for its goal until the goal window ends,
+   * exactly as holdout customers are; otherwise treatment conversions would be
+   * undercounted and the lift against the holdout biased.
+   */
+  goalWatch: z
+    .array(z.object({ instance: z.string(), journey: z.string(), version: z.number().int().nullable(), group: z.string(), goalBy: z.string() }))
+    .default([]),
 });
 export type CustomerState = z.infer<typeof customerStateSchema>;
 
 export function emptyCustomerState(traits: Record<string, unknown> = {}): CustomerState {
-  return { instances: [], journeys: {}, sent: [], recent: [], engagement: new Array<number>(24).fill(0), lastScores: {}, traits };
+  return { instances: [], journeys: {}, sent: [], recent: [], engagement: new Array<number>(24).fill(0), lastScores: {}, traits, goalWatch: [] };
 }
 
 /** Limits that keep a customer's state small whatever they do. */

@@ -57,6 +57,7 @@ function copyState(s: CustomerState): CustomerState {
     engagement: [...s.engagement],
     lastScores: { ...s.lastScores },
     traits: { ...s.traits },
+    goalWatch: [...(s.goalWatch ?? [])],
   };
 }
 
@@ -89,6 +90,14 @@ function handleGoals(run: StepRun, event: EngineEvent, programOf: (i: Instance) 
     inst.converted = true;
     run.effects.push({ t: event.timestamp, journey: inst.journey, version: inst.version, type: "goal", key: `${inst.id}:goal`, instance: inst.id, group: inst.group });
     if (program.goal.exitOnGoal) exitInstance(run, inst, "goal");
+  }
+  // Customers who already left, still inside their goal window.
+  const t = Date.parse(event.timestamp);
+  for (const w of [...run.state.goalWatch]) {
+    const program = programOf({ journey: w.journey, version: w.version } as Instance);
+    if (!program?.goal || program.goal.event !== event.name || Date.parse(w.goalBy) < t) continue;
+    run.state.goalWatch = run.state.goalWatch.filter((x) => x !== w);
+    run.effects.push({ t: event.timestamp, journey: w.journey, version: w.version, type: "goal", key: `${w.instance}:goal`, instance: w.instance, group: w.group });
   }
 }
 
@@ -242,6 +251,7 @@ function enter(run: StepRun, program: Program, triggerId: string, key: string | 
 }
 
 function prune(state: CustomerState, now: Date) {
+  if (state.goalWatch.length > 0) state.goalWatch = state.goalWatch.filter((w) => Date.parse(w.goalBy) >= now.getTime());
   const horizon = now.getTime() - stateLimits.lookbackMs;
   if (state.sent.length > 0 && new Date(state.sent[0]!.t).getTime() < horizon) state.sent = state.sent.filter((m) => new Date(m.t).getTime() >= horizon);
   if (state.sent.length > stateLimits.sentMessages) state.sent = state.sent.slice(-stateLimits.sentMessages);

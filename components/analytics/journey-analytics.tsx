@@ -1,0 +1,138 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTRPC } from "@/components/trpc/provider";
+import { Button } from "@/components/ui/button";
+import { Card, CardHeader } from "@/components/ui/card";
+import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
+import { downloadCsv } from "./csv";
+
+const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? "—" : `${(x * 100).toFixed(digits)}%`);
+const pp = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)} pp`;
+const num = new Intl.NumberFormat("en");
+
+function Kpi({ label, value, hint }: { label: string; value: string; hint?: string }) {
+  return (
+    <div className="rounded-xl border border-surface-line bg-white p-4 shadow-card">
+      <p className="text-xs font-medium tracking-wide text-ink-muted uppercase">{label}</p>
+      <p className="mt-1 text-2xl font-semibold text-ink tabular-nums">{value}</p>
+      {hint ? <p className="mt-0.5 text-xs text-ink-muted">{hint}</p> : null}
+    </div>
+  );
+}
+
+/** Funnel, conversion and incrementality of one journey, from the runtime's counters. */
+export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
+  const trpc = useTRPC();
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [version, setVersion] = useState("");
+  const report = useQuery(
+    trpc.analytics.journeyReport.queryOptions(
+      { journeyId, from: from || undefined, to: to || undefined, version: version ? Number(version) : undefined },
+      { refetchInterval: 10_000, placeholderData: (p) => p },
+    ),
+  );
+  if (report.isPending) return <Card><LoadingRows label="Loading analytics" /></Card>;
+  if (report.isError) return <Card><ErrorState message={report.error.message} onRetry={() => void report.refetch()} /></Card>;
+  const r = report.data;
+  const entered = r.entered.treatment ?? 0;
+  const converted = r.goals.treatment ?? 0;
+  const maxPassed = Math.max(1, ...r.funnel.map((f) => f.passed));
+  const lift = r.lift;
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-end gap-3 text-sm">
+        <label className="text-ink-muted">From <input type="date" aria-label="From date" value={from} onChange={(e) => setFrom(e.target.value)} className="ml-1 h-8 rounded-md border border-surface-line px-2" /></label>
+        <label className="text-ink-muted">To <input type="date" aria-label="To date" value={to} onChange={(e) => setTo(e.target.value)} className="ml-1 h-8 rounded-md border border-surface-line px-2" /></label>
+        <label className="text-ink-muted">
+          Version{" "}
+          <select aria-label="Version" value={version} onChange={(e) => setVersion(e.target.value)} className="h-8 rounded-md border border-surface-line px-2">
+            <option value="">All</option>
+            {r.versions.map((v) => <option key={v} value={v}>v{v}</option>)}
+          </select>
+        </label>
+      </div>
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" data-testid="kpis">
+        <Kpi label="Entered" value={num.format(entered + (r.entered.holdout ?? 0))} hint={`${num.format(entered)} treatment · ${num.format(r.entered.holdout ?? 0)} holdout`} />
+        <Kpi label="Converted" value={num.format(converted)} hint={`${pct(entered ? converted / entered : null)} of treatment`} />
+        <Kpi label="Messages sent" value={num.format(Object.values(r.messages).reduce((a, b) => a + b, 0))} hint={Object.entries(r.messages).map(([c, n]) => `${c} ${n}`).join(" · ") || "none yet"} />
+        <Kpi label="Not sent" value={num.format(r.notSent.blocked + r.notSent.suppressed)} hint={`${r.notSent.blocked} blocked · ${r.notSent.suppressed} suppressed · ${r.notSent.held} held`} />
+      </div>
+
+      <Card>
+        <CardHeader title="Incrementality" description="Treatment against the journey's holdout: what the journey adds over doing nothing." />
+        {!lift ? (
+          <EmptyState title="No holdout data yet">Set a holdout % in the journey settings; lift appears once both groups have entrants.</EmptyState>
+        ) : (
+          <div className="grid gap-6 p-5 md:grid-cols-2" data-testid="lift">
+            <div>
+              <p className="text-sm text-ink-muted">Absolute lift (95% CI)</p>
+              <p className="text-2xl font-semibold text-ink">{pp(lift.absolute.estimate)}</p>
+              <p className="text-sm text-ink-muted">{pp(lift.absolute.low)} to {pp(lift.absolute.high)}</p>
+              <IntervalBar low={lift.absolute.low} high={lift.absolute.high} estimate={lift.absolute.estimate} />
+            </div>
+            <dl className="grid grid-cols-2 gap-x-4 gap-y-2 text-sm">
+              <dt className="text-ink-muted">Treatment</dt><dd className="tabular-nums">{pct(lift.treatment.rate)} of {num.format(lift.treatment.entered)}</dd>
+              <dt className="text-ink-muted">Holdout</dt><dd className="tabular-nums">{pct(lift.control.rate)} of {num.format(lift.control.entered)}</dd>
+              <dt className="text-ink-muted">Relative lift</dt><dd className="tabular-nums">{lift.relative ? `${pct(lift.relative.estimate)} (${pct(lift.relative.low)} to ${pct(lift.relative.high)})` : "—"}</dd>
+              <dt className="text-ink-muted">p-value</dt><dd className="tabular-nums">{lift.pValue.toFixed(4)}</dd>
+              <dt className="text-ink-muted" title="Valid however often you look (mSPRT)">Always-valid p</dt><dd className="tabular-nums">{lift.alwaysValidPValue.toFixed(4)}</dd>
+              <dt className="text-ink-muted">Detectable now</dt><dd className="tabular-nums">{lift.minimumDetectableEffect ? `±${(lift.minimumDetectableEffect * 100).toFixed(1)} pp` : "—"}</dd>
+            </dl>
+            {!lift.enough ? <p className="text-xs text-amber-700 md:col-span-2">Fewer than 30 customers in a group: treat these figures as early signals.</p> : null}
+          </div>
+        )}
+      </Card>
+
+      <Card>
+        <CardHeader
+          title="Funnel"
+          description="Customers who reached each step (treatment), and the drop from the step before."
+          action={<Button variant="secondary" size="sm" onClick={() => downloadCsv(`${r.slug}-funnel.csv`, r.funnel.map((f) => ({ step: f.nodeId, kind: f.kind, passed: f.passed, drop_from_previous: f.dropFromPrevious ?? "" })))}>Export CSV</Button>}
+        />
+        {r.funnel.length === 0 ? (
+          <EmptyState title="No steps" />
+        ) : (
+          <table className="min-w-full text-sm" data-testid="funnel">
+            <tbody className="divide-y divide-surface-line">
+              {r.funnel.map((f) => (
+                <tr key={f.nodeId}>
+                  <td className="w-48 px-5 py-2"><p className="font-medium text-ink">{f.label}</p><p className="font-mono text-xs text-ink-faint">{f.nodeId}</p></td>
+                  <td className="px-5 py-2">
+                    <div className="h-5 rounded bg-brand-100"><div className="h-5 rounded bg-brand-500" style={{ width: `${(f.passed / maxPassed) * 100}%` }} /></div>
+                  </td>
+                  <td className="w-24 px-5 py-2 text-right tabular-nums">{num.format(f.passed)}</td>
+                  <td className="w-28 px-5 py-2 text-right text-xs text-ink-muted tabular-nums">{f.dropFromPrevious === null ? "" : `−${pct(f.dropFromPrevious)}`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+
+      <Card>
+        <CardHeader title="Exits" description="Why customers left." />
+        <ul className="flex flex-wrap gap-4 px-5 py-4 text-sm">
+          {Object.keys(r.exits).length === 0 ? <li className="text-ink-muted">Nobody has left yet.</li> : null}
+          {Object.entries(r.exits).map(([reason, n]) => <li key={reason}><span className="font-semibold tabular-nums">{num.format(n)}</span> <span className="text-ink-muted">{reason.replace(/_/g, " ")}</span></li>)}
+        </ul>
+      </Card>
+    </div>
+  );
+}
+
+/** A confidence interval drawn against zero. */
+function IntervalBar({ low, high, estimate }: { low: number; high: number; estimate: number }) {
+  const span = Math.max(Math.abs(low), Math.abs(high), 0.01) * 1.2;
+  const x = (v: number) => `${50 + (v / span) * 50}%`;
+  return (
+    <svg viewBox="0 0 200 24" className="mt-3 h-6 w-full max-w-sm" role="img" aria-label="95% interval of the absolute lift against zero">
+      <line x1="100" x2="100" y1="2" y2="22" stroke="#94a3b8" strokeDasharray="2 2" />
+      <line x1={x(low)} x2={x(high)} y1="12" y2="12" stroke={low > 0 ? "#059669" : high < 0 ? "#dc2626" : "#64748b"} strokeWidth="4" strokeLinecap="round" />
+      <circle cx={x(estimate)} cy="12" r="5" fill="#0f172a" />
+    </svg>
+  );
+}
