@@ -90,8 +90,8 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
       <Card>
         <CardHeader
           title="Funnel"
-          description="Customers who reached each step (treatment), and the drop from the step before."
-          action={<Button variant="secondary" size="sm" onClick={() => downloadCsv(`${r.slug}-funnel.csv`, r.funnel.map((f) => ({ step: f.nodeId, kind: f.kind, passed: f.passed, drop_from_previous: f.dropFromPrevious ?? "" })))}>Export CSV</Button>}
+          description="Customers who reached each step (treatment), their share of entrants, and the drop along straight stretches."
+          action={<Button variant="secondary" size="sm" onClick={() => downloadCsv(`${r.slug}-funnel.csv`, r.funnel.map((f) => ({ step: f.nodeId, kind: f.kind, passed: f.passed, share_of_entered: f.shareOfEntered ?? "", drop_from_previous: f.dropFromPrevious ?? "" })))}>Export CSV</Button>}
         />
         {r.funnel.length === 0 ? (
           <EmptyState title="No steps" />
@@ -105,7 +105,8 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
                     <div className="h-5 rounded bg-brand-100"><div className="h-5 rounded bg-brand-500" style={{ width: `${(f.passed / maxPassed) * 100}%` }} /></div>
                   </td>
                   <td className="w-24 px-5 py-2 text-right tabular-nums">{num.format(f.passed)}</td>
-                  <td className="w-28 px-5 py-2 text-right text-xs text-ink-muted tabular-nums">{f.dropFromPrevious === null ? "" : `−${pct(f.dropFromPrevious)}`}</td>
+                  <td className="w-24 px-5 py-2 text-right text-xs text-ink-muted tabular-nums">{pct(f.shareOfEntered)}</td>
+                  <td className="w-28 px-5 py-2 text-right text-xs tabular-nums">{f.dropFromPrevious === null ? "" : <span className={f.dropFromPrevious > 0.3 ? "text-red-600" : "text-ink-muted"}>−{pct(f.dropFromPrevious)} drop</span>}</td>
                 </tr>
               ))}
             </tbody>

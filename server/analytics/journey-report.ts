@@ -13,7 +13,8 @@ export const journeyReportInputSchema = z.object({
 });
 export type JourneyReportInput = z.infer<typeof journeyReportInputSchema>;
 
-export type FunnelStep = { nodeId: string; kind: string; label: string; passed: number; dropFromPrevious: number | null };
+/** dropFromPrevious: the share lost since the step before, when that step leads only here; shareOfEntered: of all treatment entrants. */
+export type FunnelStep = { nodeId: string; kind: string; label: string; passed: number; dropFromPrevious: number | null; shareOfEntered: number | null };
 export type JourneyReport = {
   slug: string;
   versions: number[];
@@ -71,10 +72,22 @@ export async function getJourneyReport(db: Db, workspaceId: string, input: Journ
   }
 
   const doc = journey.draft as { nodes?: { id: string; kind: string; label?: string }[]; edges?: { from: string; to: string }[] };
-  const funnel = pathOrder(doc).map((n, i, all) => {
+  const edges = doc.edges ?? [];
+  const treatmentEntered = entered.treatment ?? 0;
+  const funnel = pathOrder(doc).map((n) => {
     const p = passed.get(n.id) ?? 0;
-    const prev = i > 0 ? (passed.get(all[i - 1]!.id) ?? 0) : null;
-    return { nodeId: n.id, kind: n.kind, label: n.label ?? (isNodeKind(n.kind) ? nodeKinds[n.kind].label : n.kind), passed: p, dropFromPrevious: prev ? 1 - p / prev : null };
+    // A drop is only meaningful on a straight stretch: one step before, which leads only here.
+    const parents = edges.filter((e) => e.to === n.id).map((e) => e.from);
+    const parent = parents.length === 1 && edges.filter((e) => e.from === parents[0]).length === 1 ? parents[0]! : null;
+    const prev = parent ? (passed.get(parent) ?? 0) : 0;
+    return {
+      nodeId: n.id,
+      kind: n.kind,
+      label: n.label ?? (isNodeKind(n.kind) ? nodeKinds[n.kind].label : n.kind),
+      passed: p,
+      dropFromPrevious: parent && prev > 0 ? 1 - p / prev : null,
+      shareOfEntered: treatmentEntered > 0 ? p / treatmentEntered : null,
+    };
   });
   return {
     slug: journey.slug,
