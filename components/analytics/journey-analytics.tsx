@@ -14,7 +14,7 @@ const num = new Intl.NumberFormat("en");
 
 function Kpi({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
-    <div className="rounded-xl border border-surface-line bg-white p-4 shadow-card">
+    <div className="rounded-xl border border-surface-line bg-white p-4 shadow-card" data-testid={`kpi-${label.toLowerCase().replace(/ /g, "-")}`}>
       <p className="text-xs font-medium tracking-wide text-ink-muted uppercase">{label}</p>
       <p className="mt-1 text-2xl font-semibold text-ink tabular-nums">{value}</p>
       {hint ? <p className="mt-0.5 text-xs text-ink-muted">{hint}</p> : null}
@@ -106,7 +106,7 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
                   </td>
                   <td className="w-24 px-5 py-2 text-right tabular-nums">{num.format(f.passed)}</td>
                   <td className="w-24 px-5 py-2 text-right text-xs text-ink-muted tabular-nums">{pct(f.shareOfEntered)}</td>
-                  <td className="w-28 px-5 py-2 text-right text-xs tabular-nums">{f.dropFromPrevious === null ? "" : <span className={f.dropFromPrevious > 0.3 ? "text-red-600" : "text-ink-muted"}>−{pct(f.dropFromPrevious)} drop</span>}</td>
+                  <td className="w-28 px-5 py-2 text-right text-xs tabular-nums">{f.dropFromPrevious === null ? "" : f.dropFromPrevious <= 0 ? <span className="text-ink-muted">no drop</span> : <span className={f.dropFromPrevious > 0.3 ? "text-red-600" : "text-ink-muted"}>−{pct(f.dropFromPrevious)} drop</span>}</td>
                 </tr>
               ))}
             </tbody>

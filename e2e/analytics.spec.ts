@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { expect, test } from "@playwright/test";
+import { signIn, snap } from "./fixtures";
+
+let worker: ChildProcess | undefined;
+test.afterAll(() => {
+  worker?.kill("SIGTERM");
+});
+
+test("events sent through the API show up in the journey's analytics with a lift figure", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  worker = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...process.env }, stdio: "ignore" });
+
+  // An admin creates a key in the app, as a user would.
+  await signIn(page, "admin");
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "New API key" }).click();
+  await page.getByLabel("Name").fill("e2e analytics");
+  await page.getByRole("checkbox", { name: /journeys:write/ }).check();
+  await page.getByRole("checkbox", { name: /analytics:read/ }).check();
+  await page.getByRole("button", { name: "Create key" }).click();
+  const key = (await page.getByTestId("new-api-key").textContent())!;
+  const auth = { authorization: `Bearer ${key}` };
+
+  // Journeys as code: a small journey with a 50% holdout and a goal, published through the API.
+  const slug = `e2e-lift-${Date.now()}`;
+  const doc = {
+    format: "waymark.journey/v1",
+    id: slug,
+    name: "E2E lift",
+    settings: { holdoutPercent: 50, goal: { event: "purchase", within: "P7D" }, timezone: "UTC" },
+    nodes: [
+      { id: "t", kind: "trigger", config: { event: "visit" } },
+      { id: "m", kind: "message", config: { channel: "in_app", template: "Welcome back" } },
+    ],
+    edges: [{ from: "t", to: "m" }],
+  };
+  expect((await request.put(`/api/v1/journeys/${slug}`, { headers: auth, data: doc })).status()).toBe(201);
+  expect((await request.post(`/api/v1/journeys/${slug}/publish`, { headers: auth })).status()).toBe(200);
+
+  const batch = Array.from({ length: 60 }, (_, i) => ({ type: "track", userId: `${slug}-u${i}`, event: "visit", messageId: `${slug}-v${i}` }));
+  const buys = Array.from({ length: 60 }, (_, i) => i).filter((i) => i % 2 === 0).map((i) => ({ type: "track", userId: `${slug}-u${i}`, event: "purchase", messageId: `${slug}-p${i}` }));
+  expect(await (await request.post("/api/v1/batch", { headers: auth, data: { batch } })).json()).toEqual({ accepted: 60, duplicates: 0 });
+  await expect
+    .poll(async () => (await (await request.get(`/api/v1/customers/${slug}-u0`, { headers: { authorization: `Bearer ${key}` } })).json()).journeys?.length ?? 0, { timeout: 30_000 })
+    .toBe(1);
+  expect((await request.post("/api/v1/batch", { headers: auth, data: { batch: buys } })).status()).toBe(200);
+
+  await page.goto("/journeys");
+  await page.getByRole("link", { name: "E2E lift" }).click();
+  await page.getByRole("link", { name: "Analytics" }).click();
+  await expect(page.getByTestId("kpi-entered")).toContainText("60", { timeout: 30_000 });
+  const split = /(\d+) treatment · (\d+) holdout/.exec((await page.getByTestId("kpi-entered").locator("p").nth(2).textContent()) ?? "")!;
+  expect(Number(split[1]) + Number(split[2])).toBe(60);
+  expect(Number(split[2])).toBeGreaterThan(10);
+  // Every other customer bought: 30 conversions across the two groups, all counted.
+  await expect
+    .poll(async () => {
+      await page.reload();
+      const text = (await page.getByTestId("lift").textContent()) ?? "";
+      const m = /Treatment[\d.]+% of (\d+)Holdout[\d.]+% of (\d+)/.exec(text);
+      const rates = [...text.matchAll(/([\d.]+)% of (\d+)/g)].slice(0, 2).map((x) => Math.round((Number(x[1]) / 100) * Number(x[2])));
+      return m ? rates[0]! + rates[1]! : -1;
+    }, { timeout: 30_000 })
+    .toBe(30);
+  await expect(page.getByTestId("lift")).toContainText("Absolute lift");
+  await expect(page.getByTestId("lift")).toContainText("p-value");
+  await expect(page.getByTestId("funnel")).toContainText("Message");
+  await snap(page, "analytics");
+});
