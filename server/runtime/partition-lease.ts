@@ -1,4 +1,4 @@
-import type { ReservedSql, Sql } from "postgres";
+import postgres, { type Sql } from "postgres";
 import { partitionCount } from "@/db/schema";
 
 const lockSpace = 727_001;
@@ -10,10 +10,21 @@ const lockSpace = 727_001;
  * dies its connection closes and Postgres releases its partitions at once.
  * `rebalance` takes a fair share (partitionCount / live workers, from the
  * heartbeat table) and gives back any extra, so a new worker gets work.
+ *
+ * The locks live on a dedicated one-connection client (the lease session), not
+ * on a connection reserved from the pool: postgres.js does not tell the holder
+ * of a reserved connection that it closed, and a query on it afterwards
+ * crashes the process (TypeError in connection.js) or hangs; after a Postgres
+ * restart that left workers believing they held partitions whose locks were
+ * gone, and partitions nobody processed. The session's `onclose` says the
+ * locks are gone: `held` is emptied and `lost` set, and the next rebalance
+ * (at once, see worker.ts) takes partitions again on a new session.
  */
 export class PartitionLease {
-  private conn: ReservedSql | undefined;
+  private conn: Sql | undefined;
   readonly held = new Set<number>();
+  /** The lease session closed since the last rebalance: every lock it held is gone. */
+  lost = false;
 
   constructor(
     private readonly sql: Sql,
@@ -21,13 +32,29 @@ export class PartitionLease {
   ) {}
 
   async start(): Promise<void> {
-    this.conn = await this.sql.reserve();
+    // The pool's own options (URL, credentials, TLS), as postgres.js itself does for LISTEN.
+    const options = this.sql.options as unknown as postgres.Options<Record<string, postgres.PostgresType>>;
+    this.conn = postgres({
+      ...options,
+      max: 1,
+      idle_timeout: 0, // never closed for idleness or age: the session is the lease
+      max_lifetime: 0,
+      fetch_types: false,
+      no_subscribe: true,
+      connection: { ...options.connection, application_name: `waymark-lease ${this.workerId}`.slice(0, 63) },
+      onclose: () => {
+        if (this.held.size > 0) this.lost = true;
+        this.held.clear();
+      },
+    } as unknown as postgres.Options<Record<string, postgres.PostgresType>>);
+    await this.conn`select 1`;
   }
 
   /** Heartbeats, then takes or releases partitions to hold a fair share. Returns the held partitions. */
   async rebalance(): Promise<number[]> {
     const conn = this.conn;
     if (!conn) throw new Error("PartitionLease.start() first");
+    this.lost = false;
     await this.sql`
       insert into runtime_workers (id) values (${this.workerId})
       on conflict (id) do update set heartbeat_at = now()`;
@@ -53,10 +80,12 @@ export class PartitionLease {
 
   async stop(): Promise<void> {
     await this.sql`delete from runtime_workers where id = ${this.workerId}`.catch(() => undefined);
-    if (this.conn) {
-      await this.conn`select pg_advisory_unlock_all()`.catch(() => undefined);
-      this.conn.release();
-      this.conn = undefined;
+    const conn = this.conn;
+    this.conn = undefined;
+    this.held.clear();
+    if (conn) {
+      await conn`select pg_advisory_unlock_all()`.catch(() => undefined);
+      await conn.end({ timeout: 5 }).catch(() => undefined);
     }
     this.held.clear();
   }

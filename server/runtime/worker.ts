@@ -61,14 +61,17 @@ export class RuntimeWorker {
     let partitions: number[] = [];
     while (this.running) {
       try {
-        if (Date.now() - lastRebalance > 3_000) {
+        // A lost lease session (Postgres restarted, connection cut) frees every partition: stop and take them again now.
+        if (this.lease.lost || Date.now() - lastRebalance > 3_000) {
+          partitions = [];
           partitions = await this.lease.rebalance();
           lastRebalance = Date.now();
         }
         let handled = 0;
-        if (partitions.length > 0) {
-          handled = await this.opts.processPartitions(this.db, partitions, { batchSize });
-          const next = await this.opts.fireDueTimers?.(this.db, partitions);
+        const held = partitions.filter((p) => this.lease.held.has(p));
+        if (held.length > 0) {
+          handled = await this.opts.processPartitions(this.db, held, { batchSize });
+          const next = await this.opts.fireDueTimers?.(this.db, held);
           this.scheduleTimerWake(next ?? null);
         }
         const sent = await dispatchDueMessages(this.db, { limit: 200 });
