@@ -5,9 +5,10 @@ import { ensureDatabase, ensureDevAuthEnv } from "./db-env";
 /**
  * `npm test`: every test, in order of cost. Lint, typecheck and unit tests
  * first; then, on one test database (the real one when DATABASE_URL is set,
- * else a fresh embedded one), integration tests, a production build and the
- * Playwright e2e suite against it. Stops at the first failing step and ends
- * with one line counting the tests of every runner.
+ * else a fresh embedded one), integration tests, a production build, the fault
+ * suite (on its own private Postgres) and the Playwright e2e suite. Stops at
+ * the first failing step and ends with one line counting the tests of every
+ * runner.
  */
 const resultsDir = ".test-results";
 rmSync(resultsDir, { recursive: true, force: true });
@@ -77,6 +78,11 @@ try {
   code = await run("integration tests (Postgres)", "vitest", vitest("integration"));
   addVitest(`${resultsDir}/integration.json`);
   if (code === 0) code = await run("production build", "next", ["build"]);
+  if (code === 0) {
+    // One test: the system under faults, on its own private Postgres (scripts/test-faults.ts, ≈ 1.5 min).
+    code = await run("fault suite (SIGKILL worker and web server, stop Postgres)", "tsx", ["scripts/test-faults.ts"]);
+    total[code === 0 ? "passed" : "failed"] += 1;
+  }
   if (code === 0) {
     if (!(await ensureChromium())) {
       console.error("\n✘ e2e needs Debian's Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium` (npx playwright install cannot work offline).");
