@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { resolveDataDir, startEmbeddedDatabase, stopLeftover, type EmbeddedDatabase } from "@/db/embedded";
@@ -44,10 +44,14 @@ export class FaultCluster {
   private dbUp = false;
   private stopping = false;
   private readonly dataDir: string;
+  /** Process groups we started, so a run that was itself SIGKILLed leaves nothing behind for the next one. */
+  private readonly pidFile: string;
   webPort = 0;
 
   constructor(private readonly opts: { pgName: string; pgPort: number; database: string; logDir: string }) {
     this.dataDir = resolveDataDir(opts.pgName);
+    this.pidFile = `${this.dataDir}.children`;
+    killLeftovers(this.pidFile);
     rmSync(opts.logDir, { recursive: true, force: true });
     mkdirSync(opts.logDir, { recursive: true });
   }
@@ -97,6 +101,7 @@ export class FaultCluster {
     const file = path.join(this.opts.logDir, `${name}.log`);
     const log = createWriteStream(file);
     const proc = spawn(cmd, args, { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    if (proc.pid !== undefined) appendFileSync(this.pidFile, `${proc.pid}\n`);
     proc.stdout?.pipe(log);
     proc.stderr?.pipe(log);
     const child: Child = {
@@ -189,6 +194,7 @@ export class FaultCluster {
     this.dbUp = false;
     await this.db?.stop().catch(() => undefined);
     this.db = undefined;
+    rmSync(this.pidFile, { force: true });
   }
 
   /** For process exit: synchronous, kills children and asks Postgres to stop. */
@@ -196,7 +202,24 @@ export class FaultCluster {
     this.stopping = true;
     for (const c of this.children) signalGroup(c.proc, "SIGKILL");
     stopLeftover(this.dataDir);
+    rmSync(this.pidFile, { force: true });
   }
+}
+
+/** Kills the process groups a killed earlier run left running (only if they still run our web server or worker). */
+function killLeftovers(pidFile: string): void {
+  if (!existsSync(pidFile)) return;
+  for (const pid of readFileSync(pidFile, "utf8").split("\n").map(Number).filter((n) => n > 0)) {
+    const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, "utf8") : "";
+    if (/next|scripts\/worker\.ts/.test(cmdline)) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  rmSync(pidFile, { force: true });
 }
 
 function signalGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
