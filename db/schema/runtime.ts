@@ -130,3 +130,25 @@ export const runtimeWorkers = pgTable("runtime_workers", {
   id: text().primaryKey(),
   heartbeatAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * What each decision node has learned: per context bucket (`*` = node-wide)
+ * and option, decisions taken (`trials`) and those credited by the journey
+ * goal (`successes`). Updated in the step's transaction; read as Beta posteriors.
+ */
+export const decisionStats = pgTable(
+  "decision_stats",
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    journeyId: text().notNull(),
+    nodeId: text().notNull(),
+    bucket: text().notNull(),
+    handle: text().notNull(),
+    trials: bigint({ mode: "number" }).notNull().default(0),
+    successes: bigint({ mode: "number" }).notNull().default(0),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.nodeId, t.bucket, t.handle] })],
+);

@@ -1,6 +1,7 @@
 import type { Program } from "./compile";
 import { compileCondition, renderTemplate, type Condition, type Predicate } from "./conditions";
-import { decide } from "./decision-policies";
+import { bucketOf, contextFeatures, posteriorsFor } from "@/server/decisions/learning";
+import { decide } from "@/server/decisions/policies";
 import { unitHash } from "./hash";
 import { quietUntil } from "./local-time";
 import { kindOf, type ExitReason, type NodeOutcome, type NodeRuntime } from "./node-kinds";
@@ -8,7 +9,7 @@ import type { DecisionConfig } from "./node-kinds/decision";
 import type { MessageConfig } from "./node-kinds/message";
 import { parseDuration, durationMs } from "./durations";
 import type { FrequencyCap } from "./schema";
-import type { CustomerState, Instance } from "./state";
+import { maxDecisionMemos, type CustomerState, type Instance } from "./state";
 import { customerTimezone, scopeFor } from "./scope";
 import type { Effect, EngineEvent, StepContext } from "./step-types";
 
@@ -32,7 +33,7 @@ export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, r
   const history = (s.journeys[inst.journey] ??= { entries: 1, lastEnteredAt: inst.enteredAt, lastExitedAt: null });
   history.lastExitedAt = run.nowIso;
   if (reason !== "goal" && reason !== "holdout_complete" && !inst.converted && inst.goalBy && inst.goalBy > run.nowIso) {
-    s.goalWatch.push({ instance: inst.id, journey: inst.journey, version: inst.version, group: inst.group, goalBy: inst.goalBy });
+    s.goalWatch.push({ instance: inst.id, journey: inst.journey, version: inst.version, group: inst.group, goalBy: inst.goalBy, decisions: inst.decisions });
   }
   run.effects.push({ t: run.nowIso, journey: inst.journey, version: inst.version, type: "exit", key: `${inst.id}:exit`, instance: inst.id, node: inst.node, group: inst.group, reason, ...(rule ? { rule } : {}) });
 }
@@ -183,26 +184,41 @@ function decideOption(run: StepRun, program: Program, inst: Instance, nodeId: st
       return !brokenCap(run.state, [...run.ctx.workspace.frequencyCap, ...program.caps], o.channel, run.now);
     })
     .map((o) => o.handle);
+  const features = contextFeatures(scope);
+  const bucket = bucketOf(features);
+  const key = `${inst.id}:${inst.seq}:decision`;
+  const { posteriors, source } = posteriorsFor(run.ctx.decisionStats, program.id, nodeId, bucket, eligible);
+  const answer = run.ctx.modelChoices?.[key];
   const result = decide({
     policy: config.policy,
     eligible,
-    posteriors: run.ctx.posteriors?.[`${program.id}:${nodeId}`] ?? {},
+    posteriors,
     seedParts: [program.id, nodeId, run.ctx.customerId, run.ctx.seed, String(inst.seq)],
-    modelChoice: run.ctx.modelChoices?.[`${inst.id}:${nodeId}`],
+    modelChoice: answer,
   });
   const handle = result.handle ?? "fallback";
+  if (result.handle) inst.decisions = [...inst.decisions, { node: nodeId, handle, bucket }].slice(-maxDecisionMemos);
   run.effects.push({
     t: run.nowIso,
     journey: inst.journey,
     version: inst.version,
     type: "decision",
-    key: `${inst.id}:${inst.seq}:decision`,
+    key,
     instance: inst.id,
     node: nodeId,
     group: inst.group,
     handle,
     reason: result.reason,
-    decision: { policy: config.policy, scores: result.scores, probabilities: result.probabilities, eligible },
+    decision: {
+      policy: config.policy,
+      scores: result.scores,
+      probabilities: result.probabilities,
+      eligible,
+      bucket,
+      features,
+      ...(config.policy === "bandit" ? { source } : {}),
+      ...(answer ? { latencyMs: answer.latencyMs } : {}),
+    },
   });
   return handle;
 }

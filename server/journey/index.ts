@@ -10,4 +10,4 @@ export { customerStateSchema, emptyCustomerState, type CustomerState, type Insta
 export { journeyTemplates, type JourneyTemplate } from "./templates";
 export { conditionSchema, conditionOps, pathRoots, renderTemplate, type Condition, type ConditionScope } from "./conditions";
 export { formatDuration, parseDuration } from "./durations";
-export { decide, type Posterior } from "./decision-policies";
+export { decide, type Posterior } from "@/server/decisions/policies";

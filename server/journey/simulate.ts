@@ -1,5 +1,5 @@
 import { compileJourney, type Program } from "./compile";
-import type { Posterior } from "./decision-policies";
+import { applyStatsUpdates, statsUpdates, type DecisionStats } from "@/server/decisions/learning";
 import { workspaceSettingsSchema, type WorkspaceSettings } from "./schema";
 import type { CustomerState } from "./state";
 import { orchestrate } from "./step";
@@ -69,7 +69,8 @@ export class Simulator {
   private workspace: WorkspaceSettings;
   private clock: Date | null = null;
   private seq = 0;
-  posteriors: Record<string, Record<string, Posterior>> = {};
+  /** What decision nodes have learned so far (updated after every step, as the runtime does in its transaction). */
+  decisionStats: DecisionStats = {};
 
   constructor(documents: unknown[], opts: { workspace?: unknown; seed?: string } = {}) {
     this.programs = documents.map((d) => ({ program: compileJourney(d, 1), acceptsEntries: true }));
@@ -96,8 +97,9 @@ export class Simulator {
       seed: this.seed,
       workspace: this.workspace,
       scores: this.scores.get(userId),
-      posteriors: this.posteriors,
+      decisionStats: this.decisionStats,
     });
+    applyStatsUpdates(this.decisionStats, statsUpdates(res.effects));
     this.states.set(userId, res.state);
     this.timers.set(userId, res.timers);
     return res.effects.map((e) => toLine(userId, e));

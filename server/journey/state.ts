@@ -1,5 +1,9 @@
 import { z } from "zod";
 
+const decisionMemoSchema = z.object({ node: z.string(), handle: z.string(), bucket: z.string() });
+/** At most this many decisions are remembered per instance for crediting goals. */
+export const maxDecisionMemos = 20;
+
 /**
  * A customer's engine state: plain JSON, so the runtime keeps it in a jsonb
  * column and hands it back for the next input. Everything the spec's rules
@@ -23,6 +27,8 @@ export const instanceSchema = z.object({
   suppressUntil: z.string().nullable(),
   /** The properties of the event that brought the customer in (for templates and keys). */
   entryEvent: z.record(z.string(), z.unknown()),
+  /** Decisions taken in this instance, credited when its goal arrives (bounded). */
+  decisions: z.array(decisionMemoSchema).default([]),
 });
 export type Instance = z.infer<typeof instanceSchema>;
 
@@ -46,7 +52,16 @@ export const customerStateSchema = z.object({
    * undercounted and the lift against the holdout biased.
    */
   goalWatch: z
-    .array(z.object({ instance: z.string(), journey: z.string(), version: z.number().int().nullable(), group: z.string(), goalBy: z.string() }))
+    .array(
+      z.object({
+        instance: z.string(),
+        journey: z.string(),
+        version: z.number().int().nullable(),
+        group: z.string(),
+        goalBy: z.string(),
+        decisions: z.array(decisionMemoSchema).default([]),
+      }),
+    )
     .default([]),
 });
 export type CustomerState = z.infer<typeof customerStateSchema>;

@@ -1,5 +1,6 @@
 import type { Program } from "./compile";
-import type { Posterior } from "./decision-policies";
+import type { DecisionMemo, DecisionStats } from "@/server/decisions/learning";
+import type { ModelAnswer } from "@/server/decisions/policies";
 import type { WorkspaceSettings } from "./schema";
 
 /** An event as the engine sees it (the ingestion API's event, normalized). */
@@ -23,10 +24,10 @@ export type StepContext = {
   workspace: WorkspaceSettings;
   scores?: Record<string, number>;
   unsubscribed?: boolean;
-  /** Bandit posteriors by `${journey}:${node}`, then option handle. */
-  posteriors?: Record<string, Record<string, Posterior>>;
-  /** For `model` decisions: answers the shell already has, by `${instanceId}:${node}`. */
-  modelChoices?: Record<string, string | null>;
+  /** What the bandit has learned: by `${journey}:${node}`, bucket, option. */
+  decisionStats?: DecisionStats;
+  /** For `model` decisions: answers the shell already obtained, by the decision effect's key. */
+  modelChoices?: Record<string, ModelAnswer>;
   /** The hour used by `wait until best_time` when the customer has no engagement yet. */
   defaultBestHour?: number;
 };
@@ -49,7 +50,20 @@ export type Effect = {
   reason?: string;
   rule?: string;
   message?: { channel: string; subject: string | null; body: string; to: string | null };
-  decision?: { policy: string; scores: Record<string, number>; probabilities: Record<string, number>; eligible: string[] };
+  decision?: {
+    policy: string;
+    scores: Record<string, number>;
+    probabilities: Record<string, number>;
+    eligible: string[];
+    /** The context bucket and the features it was made of (the decision's inputs). */
+    bucket: string;
+    features: Record<string, string>;
+    /** Whether the bandit used the bucket's own posterior or the node-wide one. */
+    source?: "bucket" | "node";
+    latencyMs?: number;
+  };
+  /** On a goal: the decisions of the instance that it credits. */
+  rewards?: DecisionMemo[];
 };
 
 export type Timer = { key: string; dueAt: string; instanceId: string; seq: number };

@@ -88,7 +88,7 @@ function handleGoals(run: StepRun, event: EngineEvent, programOf: (i: Instance) 
     if (!program?.goal || program.goal.event !== event.name || inst.converted || !keyMatches(program, inst, event)) continue;
     if (inst.goalBy && new Date(event.timestamp) > new Date(inst.goalBy)) continue;
     inst.converted = true;
-    run.effects.push({ t: event.timestamp, journey: inst.journey, version: inst.version, type: "goal", key: `${inst.id}:goal`, instance: inst.id, group: inst.group });
+    run.effects.push({ t: event.timestamp, journey: inst.journey, version: inst.version, type: "goal", key: `${inst.id}:goal`, instance: inst.id, group: inst.group, ...(inst.decisions.length ? { rewards: inst.decisions } : {}) });
     if (program.goal.exitOnGoal) exitInstance(run, inst, "goal");
   }
   // Customers who already left, still inside their goal window.
@@ -97,7 +97,7 @@ function handleGoals(run: StepRun, event: EngineEvent, programOf: (i: Instance) 
     const program = programOf({ journey: w.journey, version: w.version } as Instance);
     if (!program?.goal || program.goal.event !== event.name || Date.parse(w.goalBy) < t) continue;
     run.state.goalWatch = run.state.goalWatch.filter((x) => x !== w);
-    run.effects.push({ t: event.timestamp, journey: w.journey, version: w.version, type: "goal", key: `${w.instance}:goal`, instance: w.instance, group: w.group });
+    run.effects.push({ t: event.timestamp, journey: w.journey, version: w.version, type: "goal", key: `${w.instance}:goal`, instance: w.instance, group: w.group, ...(w.decisions.length ? { rewards: w.decisions } : {}) });
   }
 }
 
@@ -238,6 +238,7 @@ function enter(run: StepRun, program: Program, triggerId: string, key: string | 
     waiting: null,
     suppressUntil: null,
     entryEvent: event.properties,
+    decisions: [],
   };
   s.instances.push(inst);
   run.effects.push({ t: event.timestamp, journey: program.id, version: program.version, type: "enter", key: `${inst.id}:enter`, instance: inst.id, group, node: triggerId });

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { customerStateSchema, emptyCustomerState, orchestrate, type CustomerState, type StepInput } from "@/server/journey";
 import { claimCustomerTimersBefore, claimDueTimers, claimEvents, type ClaimedEvent, type ClaimedTimer } from "./claim-work";
+import { applyStatsUpdates, statsUpdates, type DecisionStats } from "@/server/decisions/learning";
 import { loadPrograms } from "./load-programs";
 import { writeOutcomes, type CustomerOutcome } from "./write-outcomes";
 
@@ -49,7 +50,9 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
     const states = await loadStates(tx, list);
     const profiles = await loadProfiles(tx, list);
     const pinned = [...states.values()].flatMap((s) => s.instances.map((i) => ({ workspaceId: "", journey: i.journey, version: i.version ?? 0 })));
-    const programs = await loadPrograms(tx, [...new Set(list.map((w) => w.workspaceId))], pinned);
+    const workspaceIds = [...new Set(list.map((w) => w.workspaceId))];
+    const programs = await loadPrograms(tx, workspaceIds, pinned);
+    const learned = await loadDecisionStats(tx, workspaceIds);
 
     const outcomes: CustomerOutcome[] = [];
     let handled = 0;
@@ -74,7 +77,11 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
           seed: w.workspaceId,
           workspace: { frequencyCap: [], globalHoldoutPercent: 0 },
           unsubscribed: profile?.unsubscribed ?? false,
+          decisionStats: learned.get(w.workspaceId),
         });
+        // Later customers of this batch see what earlier ones taught (as the simulator does).
+        const updates = statsUpdates(res.effects);
+        if (updates.length) applyStatsUpdates(learned.get(w.workspaceId) ?? learned.set(w.workspaceId, {}).get(w.workspaceId)!, updates);
         outcome.state = res.state;
         outcome.effects.push(...res.effects);
         outcome.timers = res.timers;
@@ -123,6 +130,28 @@ async function loadProfiles(tx: Tx, list: Work[]): Promise<Map<string, { traits:
     unsubscribed: boolean;
   }[];
   for (const r of rows) out.set(`${r.workspaceId}\u0000${r.customerId}`, { traits: r.traits, unsubscribed: r.unsubscribed });
+  return out;
+}
+
+/** Every decision node's learned counts for these workspaces (small: nodes × buckets × options). */
+async function loadDecisionStats(tx: Tx, workspaceIds: string[]): Promise<Map<string, DecisionStats>> {
+  const out = new Map<string, DecisionStats>();
+  if (workspaceIds.length === 0) return out;
+  const rows = (await tx.execute(sql`
+    select workspace_id as "workspaceId", journey_id as "journeyId", node_id as "nodeId", bucket, handle, trials, successes from decision_stats
+    where workspace_id in (${sql.join(workspaceIds.map((id) => sql`${id}::uuid`), sql`, `)})`)) as unknown as {
+    workspaceId: string;
+    journeyId: string;
+    nodeId: string;
+    bucket: string;
+    handle: string;
+    trials: string | number;
+    successes: string | number;
+  }[];
+  for (const r of rows) {
+    const stats = out.get(r.workspaceId) ?? out.set(r.workspaceId, {}).get(r.workspaceId)!;
+    applyStatsUpdates(stats, [{ journey: r.journeyId, node: r.nodeId, bucket: r.bucket, handle: r.handle, n: Number(r.trials), s: Number(r.successes) }]);
+  }
   return out;
 }
 

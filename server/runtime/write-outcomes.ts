@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { customerStates, journeyCounters, outbox, stepLog, timers } from "@/db/schema";
+import { customerStates, decisionStats, journeyCounters, outbox, stepLog, timers } from "@/db/schema";
+import { mergeStatsUpdates, statsUpdates } from "@/server/decisions/learning";
 import type { CustomerState, Effect, Timer } from "@/server/journey";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -71,7 +72,7 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[]): Promis
       version: e.version,
       type: e.type,
       nodeId: e.node ?? null,
-      detail: Object.fromEntries(Object.entries({ reason: e.reason, rule: e.rule, group: e.group, handle: e.handle, channel: e.channel, key: e.key, decision: e.decision }).filter(([, v]) => v !== undefined)),
+      detail: Object.fromEntries(Object.entries({ reason: e.reason, rule: e.rule, group: e.group, handle: e.handle, channel: e.channel, key: e.key, decision: e.decision, rewards: e.rewards }).filter(([, v]) => v !== undefined)),
     })),
   );
   for (let i = 0; i < steps.length; i += 2000) await tx.insert(stepLog).values(steps.slice(i, i + 2000));
@@ -93,6 +94,19 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[]): Promis
       .onConflictDoUpdate({
         target: [journeyCounters.workspaceId, journeyCounters.journeyId, journeyCounters.version, journeyCounters.nodeId, journeyCounters.day, journeyCounters.group, journeyCounters.metric],
         set: { count: sql`${journeyCounters.count} + excluded.count` },
+      });
+  }
+
+  // The bandit learns in the same transaction: a trial per decision, a success per credited goal (key order: no deadlocks).
+  for (const ws of [...new Set(outcomes.map((o) => o.workspaceId))].sort()) {
+    const updates = mergeStatsUpdates(outcomes.filter((o) => o.workspaceId === ws).flatMap((o) => statsUpdates(o.effects)));
+    if (updates.length === 0) continue;
+    await tx
+      .insert(decisionStats)
+      .values(updates.map((u) => ({ workspaceId: ws, journeyId: u.journey, nodeId: u.node, bucket: u.bucket, handle: u.handle, trials: u.n, successes: u.s })))
+      .onConflictDoUpdate({
+        target: [decisionStats.workspaceId, decisionStats.journeyId, decisionStats.nodeId, decisionStats.bucket, decisionStats.handle],
+        set: { trials: sql`${decisionStats.trials} + excluded.trials`, successes: sql`${decisionStats.successes} + excluded.successes`, updatedAt: sql`now()` },
       });
   }
 

@@ -1,4 +1,4 @@
-import { seededRandom } from "./hash";
+import { seededRandom } from "@/server/journey/hash";
 
 /**
  * Decision policies behind one interface, pure: a policy's learned state
@@ -7,15 +7,41 @@ import { seededRandom } from "./hash";
  * the runtime choose alike. Every decision reports each option's score and
  * probability of being chosen, so another policy can be evaluated offline.
  */
-export type Posterior = { alpha: number; beta: number };
+/**
+ * A Beta posterior of an option's goal rate, node-wide; with `features`, the
+ * option's posteriors among customers sharing each of this customer's context
+ * values. The contextual estimate adds each feature's log-odds shift from the
+ * node-wide rate (a naive-Bayes style additive model): every feature value
+ * learns from all customers who have it, so ten thousand decisions are enough
+ * even when full combinations of context values are rare.
+ */
+export type Posterior = { alpha: number; beta: number; features?: { alpha: number; beta: number }[] };
+
+const logit = (p: number) => Math.log(p / (1 - p));
+const clamp = (p: number) => Math.min(1 - 1e-9, Math.max(1e-9, p));
+function combine(base: number, features: number[]): number {
+  if (features.length === 0) return base;
+  const lb = logit(clamp(base));
+  const z = features.reduce((acc, f) => acc + logit(clamp(f)) - lb, lb);
+  return 1 / (1 + Math.exp(-z));
+}
+/** The posterior mean (of the combined estimate). */
+export function posteriorMean(p: Posterior): number {
+  return combine(p.alpha / (p.alpha + p.beta), (p.features ?? []).map((f) => f.alpha / (f.alpha + f.beta)));
+}
+function samplePosterior(p: Posterior, rand: () => number): number {
+  return combine(sampleBeta(p.alpha, p.beta, rand), (p.features ?? []).map((f) => sampleBeta(f.alpha, f.beta, rand)));
+}
 export type DecisionRequest = {
   policy: "bandit" | "model" | "rules";
   eligible: string[];
   posteriors: Record<string, Posterior>;
   seedParts: string[];
   /** For `model`: the answer the shell obtained from the model for this decision, if any. */
-  modelChoice?: string | null;
+  modelChoice?: ModelAnswer;
 };
+/** What the shell got from the model provider: the option it named (null on failure) and why. */
+export type ModelAnswer = { handle: string | null; reason: string; latencyMs: number };
 export type DecisionResult = {
   handle: string | null;
   scores: Record<string, number>;
@@ -24,7 +50,7 @@ export type DecisionResult = {
 };
 
 /** Keeps some exploration even when one option's posterior dominates. */
-export const explorationFloor = 0.05;
+export const explorationFloor = 0.02;
 
 export function decide(req: DecisionRequest): DecisionResult {
   if (req.eligible.length === 0) return { handle: null, scores: {}, probabilities: {}, reason: "no_eligible_option" };
@@ -35,10 +61,12 @@ export function decide(req: DecisionRequest): DecisionResult {
     }
     case "model": {
       const uniform = Object.fromEntries(req.eligible.map((h) => [h, 1 / req.eligible.length]));
-      if (req.modelChoice && req.eligible.includes(req.modelChoice)) {
-        return { handle: req.modelChoice, scores: uniform, probabilities: Object.fromEntries(req.eligible.map((h) => [h, h === req.modelChoice ? 1 : 0])), reason: "model" };
+      const answer = req.modelChoice;
+      if (answer?.handle && req.eligible.includes(answer.handle)) {
+        return { handle: answer.handle, scores: uniform, probabilities: Object.fromEntries(req.eligible.map((h) => [h, h === answer.handle ? 1 : 0])), reason: "model" };
       }
-      return { handle: null, scores: uniform, probabilities: {}, reason: req.modelChoice === undefined ? "model_unavailable" : "model_invalid_answer" };
+      if (!answer) return { handle: null, scores: uniform, probabilities: {}, reason: "model_unavailable" };
+      return { handle: null, scores: uniform, probabilities: {}, reason: answer.handle ? "model_ineligible_option" : answer.reason };
     }
     case "bandit":
       return thompson(req);
@@ -50,14 +78,14 @@ export function decide(req: DecisionRequest): DecisionResult {
 function thompson(req: DecisionRequest): DecisionResult {
   const rand = seededRandom(...req.seedParts);
   const post = (h: string) => req.posteriors[h] ?? { alpha: 1, beta: 1 };
-  const scores = Object.fromEntries(req.eligible.map((h) => [h, post(h).alpha / (post(h).alpha + post(h).beta)]));
+  const scores = Object.fromEntries(req.eligible.map((h) => [h, posteriorMean(post(h))]));
   // Exploration floor: with probability floor × n, pick uniformly; else the best Thompson draw.
   const explore = rand() < explorationFloor;
   const draw = () => {
     let best = req.eligible[0]!;
     let bestValue = -1;
     for (const h of req.eligible) {
-      const v = sampleBeta(post(h).alpha, post(h).beta, rand);
+      const v = samplePosterior(post(h), rand);
       if (v > bestValue) {
         bestValue = v;
         best = h;
