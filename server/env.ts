@@ -13,6 +13,11 @@ const envSchema = z.object({
   DATABASE_URL: z.url({ message: "DATABASE_URL must be a postgres:// URL" }),
   AUTH_SECRET: z.string().min(16, "AUTH_SECRET must be at least 16 characters").optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** The AI model provider for `model` decisions (an OpenAI-compatible chat completions API). Off unless AI_BASE_URL and AI_MODEL are set. */
+  AI_BASE_URL: z.url({ message: "AI_BASE_URL must be a URL such as https://api.openai.com/v1" }).optional(),
+  AI_API_KEY: z.string().optional(),
+  AI_MODEL: z.string().min(1).optional(),
+  AI_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
 });
 
 export type Env = z.infer<typeof envSchema>;

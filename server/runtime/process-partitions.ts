@@ -3,6 +3,10 @@ import type { Db } from "@/db/client";
 import { customerStateSchema, emptyCustomerState, orchestrate, type CustomerState, type StepInput } from "@/server/journey";
 import { claimCustomerTimersBefore, claimDueTimers, claimEvents, type ClaimedEvent, type ClaimedTimer } from "./claim-work";
 import { applyStatsUpdates, statsUpdates, type DecisionStats } from "@/server/decisions/learning";
+import { askModel, modelProviderFromEnv, type ModelProvider, type ModelRequest } from "@/server/decisions/model-provider";
+import type { ModelAnswer } from "@/server/decisions/policies";
+import type { DecisionConfig } from "@/server/journey/node-kinds/decision";
+import type { LiveProgram } from "@/server/journey/step-types";
 import { loadPrograms } from "./load-programs";
 import { writeOutcomes, type CustomerOutcome } from "./write-outcomes";
 
@@ -17,7 +21,7 @@ type Work = { workspaceId: string; customerId: string; events: ClaimedEvent[]; t
  * event is processed exactly once and no message is queued twice.
  * Returns how many inputs it handled.
  */
-export async function processPartitions(db: Db, partitions: number[], opts: { batchSize: number; now?: () => Date }): Promise<number> {
+export async function processPartitions(db: Db, partitions: number[], opts: { batchSize: number; now?: () => Date; ai?: ModelProvider | null }): Promise<number> {
   if (partitions.length === 0) return 0;
   return db.transaction(async (tx) => {
     const now = opts.now?.() ?? new Date();
@@ -54,41 +58,59 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
     const programs = await loadPrograms(tx, workspaceIds, pinned);
     const learned = await loadDecisionStats(tx, workspaceIds);
 
-    const outcomes: CustomerOutcome[] = [];
-    let handled = 0;
-    for (const w of list) {
-      const key = `${w.workspaceId}\u0000${w.customerId}`;
-      const profile = profiles.get(key);
-      let state: CustomerState = states.get(key) ?? emptyCustomerState();
-      state = { ...state, traits: { ...state.traits, ...(profile?.traits ?? {}) } };
-      const inputs: { at: number; order: number; input: StepInput | null }[] = [
-        ...w.timers.map((t) => ({ at: t.dueAt.getTime(), order: 0, input: timerInput(t) })),
-        ...w.events.map((e) => ({
-          at: e.timestamp.getTime(),
-          order: 1,
-          input: { kind: "event" as const, event: { id: String(e.id), type: e.type, name: e.name, properties: e.properties, traits: e.traits, timestamp: e.timestamp.toISOString() } },
-        })),
-      ].sort((a, b) => a.at - b.at || a.order - b.order);
-      const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: [], traitUpdates: {} };
-      for (const { input } of inputs) {
-        if (!input) continue;
-        const res = orchestrate(programs.get(w.workspaceId) ?? [], outcome.state, input, {
-          customerId: w.customerId,
-          seed: w.workspaceId,
-          workspace: { frequencyCap: [], globalHoldoutPercent: 0 },
-          unsubscribed: profile?.unsubscribed ?? false,
-          decisionStats: learned.get(w.workspaceId),
-        });
-        // Later customers of this batch see what earlier ones taught (as the simulator does).
-        const updates = statsUpdates(res.effects);
-        if (updates.length) applyStatsUpdates(learned.get(w.workspaceId) ?? learned.set(w.workspaceId, {}).get(w.workspaceId)!, updates);
-        outcome.state = res.state;
-        outcome.effects.push(...res.effects);
-        outcome.timers = res.timers;
-        Object.assign(outcome.traitUpdates, res.traitUpdates);
-        handled++;
+    const modelChoices: Record<string, ModelAnswer> = {};
+    const run = () => {
+      const learnedNow = structuredClone(learned);
+      const outcomes: CustomerOutcome[] = [];
+      let handled = 0;
+      for (const w of list) {
+        const key = `${w.workspaceId}\u0000${w.customerId}`;
+        const profile = profiles.get(key);
+        let state: CustomerState = states.get(key) ?? emptyCustomerState();
+        state = { ...state, traits: { ...state.traits, ...(profile?.traits ?? {}) } };
+        const inputs: { at: number; order: number; input: StepInput | null }[] = [
+          ...w.timers.map((t) => ({ at: t.dueAt.getTime(), order: 0, input: timerInput(t) })),
+          ...w.events.map((e) => ({
+            at: e.timestamp.getTime(),
+            order: 1,
+            input: { kind: "event" as const, event: { id: String(e.id), type: e.type, name: e.name, properties: e.properties, traits: e.traits, timestamp: e.timestamp.toISOString() } },
+          })),
+        ].sort((a, b) => a.at - b.at || a.order - b.order);
+        const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: [], traitUpdates: {} };
+        for (const { input } of inputs) {
+          if (!input) continue;
+          const res = orchestrate(programs.get(w.workspaceId) ?? [], outcome.state, input, {
+            customerId: w.customerId,
+            seed: w.workspaceId,
+            workspace: { frequencyCap: [], globalHoldoutPercent: 0 },
+            unsubscribed: profile?.unsubscribed ?? false,
+            decisionStats: learnedNow.get(w.workspaceId),
+            modelChoices,
+          });
+          // Later customers of this batch see what earlier ones taught (as the simulator does).
+          const updates = statsUpdates(res.effects);
+          if (updates.length) applyStatsUpdates(learnedNow.get(w.workspaceId) ?? learnedNow.set(w.workspaceId, {}).get(w.workspaceId)!, updates);
+          outcome.state = res.state;
+          outcome.effects.push(...res.effects);
+          outcome.timers = res.timers;
+          Object.assign(outcome.traitUpdates, res.traitUpdates);
+          handled++;
+        }
+        outcomes.push(outcome);
       }
-      outcomes.push(outcome);
+      return { outcomes, handled };
+    };
+
+    // `model` decisions: the engine is pure, so the batch runs, the model is asked (in parallel) for
+    // every decision that needs an answer, and the batch runs again with the answers, a few rounds at most.
+    let { outcomes, handled } = run();
+    const provider = opts.ai === undefined ? modelProviderFromEnv() : opts.ai;
+    for (let round = 0; provider && round < 3; round++) {
+      const asks = modelRequests(outcomes, programs, modelChoices);
+      if (asks.length === 0) break;
+      const answers = await Promise.all(asks.map((a) => askModel(provider, a.request)));
+      asks.forEach((a, i) => (modelChoices[a.key] = answers[i]!));
+      ({ outcomes, handled } = run());
     }
     await writeOutcomes(tx, outcomes);
     if (events.length) await tx.execute(sql`update events set processed_at = now() where id in ${sql.raw(`(${events.map((e) => Number(e.id)).join(",")})`)}`);
@@ -130,6 +152,31 @@ async function loadProfiles(tx: Tx, list: Work[]): Promise<Map<string, { traits:
     unsubscribed: boolean;
   }[];
   for (const r of rows) out.set(`${r.workspaceId}\u0000${r.customerId}`, { traits: r.traits, unsubscribed: r.unsubscribed });
+  return out;
+}
+
+/** The `model` decisions of a run that have no answer yet, with what the prompt needs. */
+function modelRequests(outcomes: CustomerOutcome[], programs: Map<string, LiveProgram[]>, answered: Record<string, ModelAnswer>): { key: string; request: ModelRequest }[] {
+  const out: { key: string; request: ModelRequest }[] = [];
+  for (const o of outcomes) {
+    for (const e of o.effects) {
+      if (e.type !== "decision" || e.decision?.policy !== "model" || e.reason !== "model_unavailable" || answered[e.key] || !e.node) continue;
+      const program = programs.get(o.workspaceId)?.find((p) => p.program.id === e.journey && p.program.version === e.version)?.program;
+      const config = program?.nodes.get(e.node)?.config as DecisionConfig | undefined;
+      if (!config) continue;
+      out.push({
+        key: e.key,
+        request: {
+          journey: e.journey,
+          node: e.node,
+          options: config.options.filter((x) => e.decision!.eligible.includes(x.handle)).map((x) => ({ handle: x.handle, label: x.label, channel: x.channel })),
+          features: e.decision.features,
+          traits: o.state.traits,
+          scores: {},
+        },
+      });
+    }
+  }
   return out;
 }
 
