@@ -1,25 +1,29 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { signIn, snap } from "./fixtures";
 
-let worker: ChildProcess | undefined;
+const workers: ChildProcess[] = [];
 test.afterAll(() => {
-  worker?.kill("SIGTERM");
+  for (const w of workers) w.kill("SIGTERM");
 });
 
-test("events sent through the API show up in the journey's analytics with a lift figure", async ({ page, request }) => {
-  test.setTimeout(90_000);
-  worker = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...process.env }, stdio: "ignore" });
-
-  // An admin creates a key in the app, as a user would.
+async function newKey(page: Page, name: string): Promise<string> {
   await signIn(page, "admin");
   await page.goto("/settings");
   await page.getByRole("button", { name: "New API key" }).click();
-  await page.getByLabel("Name").fill("e2e analytics");
+  await page.getByLabel("Name").fill(name);
   await page.getByRole("checkbox", { name: /journeys:write/ }).check();
   await page.getByRole("checkbox", { name: /analytics:read/ }).check();
   await page.getByRole("button", { name: "Create key" }).click();
-  const key = (await page.getByTestId("new-api-key").textContent())!;
+  return (await page.getByTestId("new-api-key").textContent())!;
+}
+
+test("events sent through the API show up in the journey's analytics with a lift figure", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  workers.push(spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...process.env }, stdio: "ignore" }));
+
+  // An admin creates a key in the app, as a user would.
+  const key = await newKey(page, "e2e analytics");
   const auth = { authorization: `Bearer ${key}` };
 
   // Journeys as code: a small journey with a 50% holdout and a goal, published through the API.
@@ -67,4 +71,57 @@ test("events sent through the API show up in the journey's analytics with a lift
   await expect(page.getByTestId("lift")).toContainText("p-value");
   await expect(page.getByTestId("funnel")).toContainText("Message");
   await snap(page, "analytics");
+});
+
+test("a decision node's quality page shows each option's decisions, conversions and offline estimates", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  if (workers.length === 0) workers.push(spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...process.env }, stdio: "ignore" }));
+  const auth = { authorization: `Bearer ${await newKey(page, "e2e decisions")}` };
+  const slug = `e2e-nba-${Date.now()}`;
+  const doc = {
+    format: "waymark.journey/v1",
+    id: slug,
+    name: "E2E next best action",
+    settings: { goal: { event: "purchase", within: "P7D" }, timezone: "UTC" },
+    nodes: [
+      { id: "t", kind: "trigger", config: { event: "browse" } },
+      { id: "nba", kind: "decision", config: { policy: "bandit", options: [{ handle: "email_offer", label: "Email offer", channel: "in_app" }, { handle: "push_nudge", label: "Push nudge", channel: "in_app" }] } },
+      { id: "e", kind: "message", config: { channel: "in_app", template: "Offer" } },
+      { id: "p", kind: "message", config: { channel: "in_app", template: "Nudge" } },
+    ],
+    edges: [{ from: "t", to: "nba" }, { from: "nba", handle: "email_offer", to: "e" }, { from: "nba", handle: "push_nudge", to: "p" }],
+  };
+  expect((await request.put(`/api/v1/journeys/${slug}`, { headers: auth, data: doc })).status()).toBe(201);
+  expect((await request.post(`/api/v1/journeys/${slug}/publish`, { headers: auth })).status()).toBe(200);
+  const visits = Array.from({ length: 30 }, (_, i) => ({ type: "track", userId: `${slug}-u${i}`, event: "browse", messageId: `${slug}-v${i}` }));
+  expect((await request.post("/api/v1/batch", { headers: auth, data: { batch: visits } })).status()).toBe(200);
+  await expect
+    .poll(async () => (await (await request.get(`/api/v1/customers/${slug}-u29`, { headers: auth })).json()).journeys?.length ?? 0, { timeout: 30_000 })
+    .toBe(1);
+  // Everyone who got the push nudge buys.
+  const timelines = await Promise.all(visits.map(async (v) => (await (await request.get(`/api/v1/customers/${v.userId}`, { headers: auth })).json()) as { steps: { type: string; detail: { handle?: string } }[] }));
+  const buyers = visits.filter((_, i) => timelines[i]!.steps.some((s) => s.type === "decision" && s.detail.handle === "push_nudge"));
+  if (buyers.length) {
+    const buys = buyers.map((v) => ({ type: "track", userId: v.userId, event: "purchase", messageId: `${v.messageId}-buy` }));
+    expect((await request.post("/api/v1/batch", { headers: auth, data: { batch: buys } })).status()).toBe(200);
+  }
+
+  await page.goto("/journeys");
+  await page.getByRole("link", { name: "E2E next best action" }).click();
+  await page.getByRole("link", { name: "Analytics" }).click();
+  await page.getByRole("link", { name: "Decision quality →" }).click();
+  await expect(page.getByRole("heading", { name: "Decision quality" })).toBeVisible();
+  const options = page.getByTestId("decision-options");
+  await expect(options).toContainText("Email offer");
+  // 30 decisions in all, and exactly the buyers' conversions, all on the push nudge.
+  const column = (n: number) => page.getByTestId("decision-options").locator(`tbody tr td:nth-child(${n})`).allTextContents();
+  await expect
+    .poll(async () => {
+      await page.reload();
+      return [(await column(2)).map(Number).reduce((a, b) => a + b, 0), (await column(3)).map(Number).reduce((a, b) => a + b, 0)];
+    }, { timeout: 30_000 })
+    .toEqual([30, buyers.length]);
+  expect((await column(3)).map(Number)).toEqual([0, buyers.length]);
+  await expect(page.getByTestId("decision-estimates")).toContainText("Uniform random choice");
+  await snap(page, "decision-quality");
 });

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/provider";
 import { Button } from "@/components/ui/button";
@@ -100,7 +101,7 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
             <tbody className="divide-y divide-surface-line">
               {r.funnel.map((f) => (
                 <tr key={f.nodeId}>
-                  <td className="w-48 px-5 py-2"><p className="font-medium text-ink">{f.label}</p><p className="font-mono text-xs text-ink-faint">{f.nodeId}</p></td>
+                  <td className="w-48 px-5 py-2"><p className="font-medium text-ink">{f.label}</p><p className="font-mono text-xs text-ink-faint">{f.nodeId}</p>{f.kind === "decision" ? <Link href={`/journeys/${journeyId}/decisions?node=${encodeURIComponent(f.nodeId)}`} className="text-xs text-brand-700 hover:underline">Decision quality →</Link> : null}</td>
                   <td className="px-5 py-2">
                     <div className="h-5 rounded bg-brand-100"><div className="h-5 rounded bg-brand-500" style={{ width: `${(f.passed / maxPassed) * 100}%` }} /></div>
                   </td>

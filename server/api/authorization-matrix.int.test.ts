@@ -13,6 +13,7 @@ import type { ProcedureMeta } from "./trpc";
  */
 const matrix: Record<string, ProcedureMeta["role"]> = {
   "analytics.journeyReport": "analyst",
+  "analytics.decisionReport": "analyst",
   "customer.search": "analyst",
   "customer.timeline": "analyst",
   "journey.list": "analyst",

@@ -5,6 +5,7 @@ import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
 import { journeyDocumentSchema } from "@/server/journey";
 import { processPartitions } from "@/server/runtime/process-partitions";
+import { getDecisionReport } from "./decision-report";
 import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
 import { publishJourney } from "@/server/journeys/publish-journey";
 
@@ -67,5 +68,18 @@ describe("the runtime's bandit learning", () => {
     await drain();
     const later = (await db.execute(sql`select count(*) filter (where detail->>'handle' = 'b')::int as b from step_log where workspace_id = ${workspace.id} and type = 'decision' and customer_id like 'u1__'`)) as unknown as [{ b: number }];
     expect(later[0].b).toBeGreaterThanOrEqual(30);
+
+    // The decision quality report reads the same numbers, and estimates offline what uniform choice would have earned.
+    const report = (await getDecisionReport(db, workspace.id, { journeyId: id }))!;
+    expect(report.node).toEqual({ id: "d", policy: "bandit" });
+    const b = report.options.find((o) => o.handle === "b")!;
+    expect(b.decisions).toBe(recount("b") + later[0].b);
+    expect(b.conversions).toBe(buyers.length);
+    expect(b.low! <= b.rate! && b.rate! <= b.high!).toBe(true);
+    expect(report.allocation.reduce((n, d) => n + Object.values(d.counts).reduce((x, y) => x + y, 0), 0)).toBe(80);
+    expect(report.logged.decisions).toBe(80);
+    const uniform = report.estimates.find((e) => e.policy === "uniform")!;
+    expect(uniform.snips).toBeGreaterThan(0);
+    expect(uniform.snips).toBeLessThan(1);
   });
 });
