@@ -25,6 +25,8 @@ const matrix: Record<string, ProcedureMeta["role"]> = {
   "journey.setStatus": "marketer",
   "message.list": "analyst",
   "workspace.current": "analyst",
+  "workspace.settings": "analyst",
+  "workspace.updateSettings": "admin",
   "workspace.members": "admin",
   "workspace.addMember": "admin",
   "workspace.setMemberRole": "admin",

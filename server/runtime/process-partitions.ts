@@ -6,6 +6,7 @@ import { applyStatsUpdates, statsUpdates, type DecisionStats } from "@/server/de
 import { askModel, modelProviderFromEnv, type ModelProvider, type ModelRequest } from "@/server/decisions/model-provider";
 import type { ModelAnswer } from "@/server/decisions/policies";
 import type { DecisionConfig } from "@/server/journey/node-kinds/decision";
+import { workspaceSettingsSchema, type WorkspaceSettings } from "@/server/journey/schema";
 import type { LiveProgram } from "@/server/journey/step-types";
 import { loadPrograms } from "./load-programs";
 import { writeOutcomes, type CustomerOutcome } from "./write-outcomes";
@@ -57,6 +58,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
     const workspaceIds = [...new Set(list.map((w) => w.workspaceId))];
     const programs = await loadPrograms(tx, workspaceIds, pinned);
     const learned = await loadDecisionStats(tx, workspaceIds);
+    const settings = await loadWorkspaceSettings(tx, workspaceIds);
 
     const modelChoices: Record<string, ModelAnswer> = {};
     const run = () => {
@@ -82,7 +84,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
           const res = orchestrate(programs.get(w.workspaceId) ?? [], outcome.state, input, {
             customerId: w.customerId,
             seed: w.workspaceId,
-            workspace: { frequencyCap: [], globalHoldoutPercent: 0 },
+            workspace: settings.get(w.workspaceId) ?? defaultWorkspaceSettings,
             unsubscribed: profile?.unsubscribed ?? false,
             decisionStats: learnedNow.get(w.workspaceId),
             modelChoices,
@@ -176,6 +178,20 @@ function modelRequests(outcomes: CustomerOutcome[], programs: Map<string, LivePr
         },
       });
     }
+  }
+  return out;
+}
+
+const defaultWorkspaceSettings: WorkspaceSettings = workspaceSettingsSchema.parse({});
+
+/** Each workspace's limits across journeys; a stored value that no longer parses counts as none (and is refused on save). */
+async function loadWorkspaceSettings(tx: Tx, workspaceIds: string[]): Promise<Map<string, WorkspaceSettings>> {
+  const out = new Map<string, WorkspaceSettings>();
+  if (workspaceIds.length === 0) return out;
+  const rows = (await tx.execute(sql`select id, settings from workspaces where id in (${sql.join(workspaceIds.map((id) => sql`${id}::uuid`), sql`, `)})`)) as unknown as { id: string; settings: unknown }[];
+  for (const r of rows) {
+    const parsed = workspaceSettingsSchema.safeParse(r.settings ?? {});
+    out.set(r.id, parsed.success ? parsed.data : defaultWorkspaceSettings);
   }
   return out;
 }

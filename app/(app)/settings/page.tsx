@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { ApiKeysPanel } from "@/components/settings/api-keys-panel";
 import { AuditPanel } from "@/components/settings/audit-panel";
+import { GuardrailsPanel } from "@/components/settings/guardrails-panel";
 import { MembersPanel } from "@/components/settings/members-panel";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/states";
@@ -27,13 +28,15 @@ export default async function SettingsPage() {
     prefetch(trpc.workspace.members.queryOptions()),
     prefetch(trpc.workspace.apiKeys.queryOptions()),
     prefetch(trpc.workspace.auditLog.queryOptions()),
+    prefetch(trpc.workspace.settings.queryOptions()),
   ]);
   return (
     <HydrateClient>
-      <PageHeader title="Settings" description={`Members, API keys and the audit log of ${current.workspace.name}.`} />
+      <PageHeader title="Settings" description={`Members, API keys, guardrails and the audit log of ${current.workspace.name}.`} />
       <div className="grid max-w-5xl gap-6">
         <MembersPanel currentUserId={current.user.id} />
         <ApiKeysPanel />
+        <GuardrailsPanel />
         <AuditPanel />
       </div>
     </HydrateClient>

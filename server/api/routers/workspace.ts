@@ -6,6 +6,8 @@ import { apiKeySummarySchema, createApiKeyInputSchema, createApiKey, listApiKeys
 import { addMember, addMemberInputSchema, listMembers, memberSchema, removeMember } from "@/server/workspaces/members";
 import { recordAudit } from "@/server/workspaces/record-audit";
 import { setMemberRole } from "@/server/workspaces/set-member-role";
+import { workspaceSettingsSchema } from "@/server/journey/schema";
+import { getWorkspaceSettings, saveWorkspaceSettings } from "@/server/workspaces/workspace-settings";
 
 export const workspaceRouter = createTRPCRouter({
   current: analystProcedure
@@ -24,6 +26,14 @@ export const workspaceRouter = createTRPCRouter({
         user: { id: ctx.userId, email: user?.email ?? "", name: user?.name ?? "" },
       };
     }),
+
+  settings: analystProcedure.query(({ ctx }) => getWorkspaceSettings(ctx.db, ctx.workspaceId)),
+
+  updateSettings: adminProcedure.input(workspaceSettingsSchema).mutation(async ({ ctx, input }) => {
+    const saved = await saveWorkspaceSettings(ctx.db, ctx.workspaceId, input);
+    await recordAudit(ctx.db, { workspaceId: ctx.workspaceId, actorId: ctx.userId, action: "workspace.settings", target: ctx.workspace.slug, detail: JSON.stringify(saved) });
+    return saved;
+  }),
 
   members: adminProcedure.output(z.array(memberSchema)).query(({ ctx }) => listMembers(ctx.db, ctx.workspaceId)),
 
