@@ -1,29 +1,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { expect, test, type Page } from "@playwright/test";
-import { signIn, snap } from "./fixtures";
+import { expect, test } from "@playwright/test";
+import { newApiKey, snap } from "./fixtures";
 
 const workers: ChildProcess[] = [];
 test.afterAll(() => {
   for (const w of workers) w.kill("SIGTERM");
 });
 
-async function newKey(page: Page, name: string): Promise<string> {
-  await signIn(page, "admin");
-  await page.goto("/settings");
-  await page.getByRole("button", { name: "New API key" }).click();
-  await page.getByLabel("Name").fill(name);
-  await page.getByRole("checkbox", { name: /journeys:write/ }).check();
-  await page.getByRole("checkbox", { name: /analytics:read/ }).check();
-  await page.getByRole("button", { name: "Create key" }).click();
-  return (await page.getByTestId("new-api-key").textContent())!;
-}
-
 test("events sent through the API show up in the journey's analytics with a lift figure", async ({ page, request }) => {
   test.setTimeout(90_000);
   workers.push(spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...process.env }, stdio: "ignore" }));
 
   // An admin creates a key in the app, as a user would.
-  const key = await newKey(page, "e2e analytics");
+  const key = await newApiKey(page, "e2e analytics");
   const auth = { authorization: `Bearer ${key}` };
 
   // Journeys as code: a small journey with a 50% holdout and a goal, published through the API.
@@ -31,10 +20,10 @@ test("events sent through the API show up in the journey's analytics with a lift
   const doc = {
     format: "waymark.journey/v1",
     id: slug,
-    name: "E2E lift",
+    name: `E2E lift ${slug.slice(-6)}`,
     settings: { holdoutPercent: 50, goal: { event: "purchase", within: "P7D" }, timezone: "UTC" },
     nodes: [
-      { id: "t", kind: "trigger", config: { event: "visit" } },
+      { id: "t", kind: "trigger", config: { event: `${slug}-visit` } },
       { id: "m", kind: "message", config: { channel: "in_app", template: "Welcome back" } },
     ],
     edges: [{ from: "t", to: "m" }],
@@ -42,7 +31,7 @@ test("events sent through the API show up in the journey's analytics with a lift
   expect((await request.put(`/api/v1/journeys/${slug}`, { headers: auth, data: doc })).status()).toBe(201);
   expect((await request.post(`/api/v1/journeys/${slug}/publish`, { headers: auth })).status()).toBe(200);
 
-  const batch = Array.from({ length: 60 }, (_, i) => ({ type: "track", userId: `${slug}-u${i}`, event: "visit", messageId: `${slug}-v${i}` }));
+  const batch = Array.from({ length: 60 }, (_, i) => ({ type: "track", userId: `${slug}-u${i}`, event: `${slug}-visit`, messageId: `${slug}-v${i}` }));
   const buys = Array.from({ length: 60 }, (_, i) => i).filter((i) => i % 2 === 0).map((i) => ({ type: "track", userId: `${slug}-u${i}`, event: "purchase", messageId: `${slug}-p${i}` }));
   expect(await (await request.post("/api/v1/batch", { headers: auth, data: { batch } })).json()).toEqual({ accepted: 60, duplicates: 0 });
   await expect
@@ -51,8 +40,8 @@ test("events sent through the API show up in the journey's analytics with a lift
   expect((await request.post("/api/v1/batch", { headers: auth, data: { batch: buys } })).status()).toBe(200);
 
   await page.goto("/journeys");
-  await page.getByRole("link", { name: "E2E lift" }).click();
-  await page.getByRole("link", { name: "Analytics" }).click();
+  await page.getByRole("link", { name: `E2E lift ${slug.slice(-6)}` }).click();
+  await page.getByRole("link", { name: "Analytics", exact: true }).click();
   await expect(page.getByTestId("kpi-entered")).toContainText("60", { timeout: 30_000 });
   const split = /(\d+) treatment · (\d+) holdout/.exec((await page.getByTestId("kpi-entered").locator("p").nth(2).textContent()) ?? "")!;
   expect(Number(split[1]) + Number(split[2])).toBe(60);
@@ -70,21 +59,36 @@ test("events sent through the API show up in the journey's analytics with a lift
   await expect(page.getByTestId("lift")).toContainText("Absolute lift");
   await expect(page.getByTestId("lift")).toContainText("p-value");
   await expect(page.getByTestId("funnel")).toContainText("Message");
+  // Every treatment customer took the one path; the timing card reads the step log.
+  await expect(page.getByTestId("paths")).toContainText(`t → m${Number(split[1])} · 100.0%`);
+  await expect(page.getByTestId("timing")).toContainText("Velocity");
   await snap(page, "analytics");
+
+  // The same counts laid over the canvas: each step shows how many passed it, and the edge into the message too.
+  const treatment = Number(split[1]);
+  await page.goto("/journeys");
+  await page.getByRole("link", { name: `E2E lift ${slug.slice(-6)}` }).click();
+  await page.getByRole("button", { name: "Show counts" }).click();
+  await expect(page.locator('[data-kind="trigger"]').getByTestId("node-stats")).toHaveText(`${treatment} passed · 100% of entrants`);
+  await expect(page.locator('[data-kind="message"]').getByTestId("node-stats")).toContainText(`${treatment} passed`);
+  await expect(page.locator(".react-flow__edge-text").first()).toHaveText(String(treatment));
+  await snap(page, "canvas-counts");
+  await page.getByRole("button", { name: "Counts shown" }).click();
+  await expect(page.getByTestId("node-stats")).toHaveCount(0);
 });
 
 test("a decision node's quality page shows each option's decisions, conversions and offline estimates", async ({ page, request }) => {
   test.setTimeout(90_000);
   if (workers.length === 0) workers.push(spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...process.env }, stdio: "ignore" }));
-  const auth = { authorization: `Bearer ${await newKey(page, "e2e decisions")}` };
+  const auth = { authorization: `Bearer ${await newApiKey(page, "e2e decisions")}` };
   const slug = `e2e-nba-${Date.now()}`;
   const doc = {
     format: "waymark.journey/v1",
     id: slug,
-    name: "E2E next best action",
+    name: `E2E next best action ${slug.slice(-6)}`,
     settings: { goal: { event: "purchase", within: "P7D" }, timezone: "UTC" },
     nodes: [
-      { id: "t", kind: "trigger", config: { event: "browse" } },
+      { id: "t", kind: "trigger", config: { event: `${slug}-browse` } },
       { id: "nba", kind: "decision", config: { policy: "bandit", options: [{ handle: "email_offer", label: "Email offer", channel: "in_app" }, { handle: "push_nudge", label: "Push nudge", channel: "in_app" }] } },
       { id: "e", kind: "message", config: { channel: "in_app", template: "Offer" } },
       { id: "p", kind: "message", config: { channel: "in_app", template: "Nudge" } },
@@ -93,7 +97,7 @@ test("a decision node's quality page shows each option's decisions, conversions 
   };
   expect((await request.put(`/api/v1/journeys/${slug}`, { headers: auth, data: doc })).status()).toBe(201);
   expect((await request.post(`/api/v1/journeys/${slug}/publish`, { headers: auth })).status()).toBe(200);
-  const visits = Array.from({ length: 30 }, (_, i) => ({ type: "track", userId: `${slug}-u${i}`, event: "browse", messageId: `${slug}-v${i}` }));
+  const visits = Array.from({ length: 30 }, (_, i) => ({ type: "track", userId: `${slug}-u${i}`, event: `${slug}-browse`, messageId: `${slug}-v${i}` }));
   expect((await request.post("/api/v1/batch", { headers: auth, data: { batch: visits } })).status()).toBe(200);
   await expect
     .poll(async () => (await (await request.get(`/api/v1/customers/${slug}-u29`, { headers: auth })).json()).journeys?.length ?? 0, { timeout: 30_000 })
@@ -107,8 +111,8 @@ test("a decision node's quality page shows each option's decisions, conversions 
   }
 
   await page.goto("/journeys");
-  await page.getByRole("link", { name: "E2E next best action" }).click();
-  await page.getByRole("link", { name: "Analytics" }).click();
+  await page.getByRole("link", { name: `E2E next best action ${slug.slice(-6)}` }).click();
+  await page.getByRole("link", { name: "Analytics", exact: true }).click();
   await page.getByRole("link", { name: "Decision quality →" }).click();
   await expect(page.getByRole("heading", { name: "Decision quality" })).toBeVisible();
   const options = page.getByTestId("decision-options");

@@ -19,3 +19,14 @@ export async function signIn(page: Page, role: DemoRole) {
 export async function snap(page: Page, name: string) {
   await page.screenshot({ path: `e2e/.screenshots/${name}.png`, fullPage: true });
 }
+
+/** An admin creates an API key in Settings, as a user would; returns the key shown once. */
+export async function newApiKey(page: Page, name: string, scopes: string[] = ["journeys:write", "analytics:read"]): Promise<string> {
+  await signIn(page, "admin");
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "New API key" }).click();
+  await page.getByLabel("Name").fill(name);
+  for (const scope of scopes) await page.getByRole("checkbox", { name: new RegExp(scope) }).check();
+  await page.getByRole("button", { name: "Create key" }).click();
+  return (await page.getByTestId("new-api-key").textContent())!;
+}

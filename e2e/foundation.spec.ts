@@ -34,7 +34,7 @@ for (const role of ["admin", "marketer", "analyst"] as const) {
 
 test("admin creates an API key, sees it once, and revokes it", async ({ page }) => {
   await signIn(page, "admin");
-  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("link", { name: "Settings", exact: true }).click();
   await page.getByRole("button", { name: "New API key" }).click();
   const name = `e2e key ${Date.now()}`;
   await page.getByLabel("Name").fill(name);
@@ -83,7 +83,7 @@ test("admin adds a member who can then sign in with their role", async ({ page, 
 test("analyst sees no write actions and the server refuses them too", async ({ page }) => {
   await signIn(page, "analyst");
   await expect(page.getByRole("button", { name: /new/i })).toHaveCount(0);
-  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("link", { name: "Settings", exact: true }).click();
   await expect(page.getByText("Only admins manage this workspace")).toBeVisible();
   await expect(page.getByRole("button", { name: "New API key" })).toHaveCount(0);
   await snap(page, "settings-analyst");

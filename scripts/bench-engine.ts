@@ -1,5 +1,6 @@
 import { compileJourney, orchestrate, type CustomerState, type LiveProgram, type StepInput } from "@/server/journey";
 import { journey } from "@/server/journey/test-helpers";
+import { workspaceSettingsSchema } from "@/server/journey/schema";
 
 /**
  * `npm run bench:engine`: steps per second on one core of the pure engine
@@ -31,7 +32,7 @@ const guarded = compileJourney(
 );
 
 function bench(name: string, programs: LiveProgram[], makeInput: (i: number) => StepInput, n: number) {
-  const ctxBase = { seed: "bench", workspace: { frequencyCap: [{ channel: "any" as const, max: 3, per: "P1D" }], globalHoldoutPercent: 0 } };
+  const ctxBase = { seed: "bench", workspace: workspaceSettingsSchema.parse({ frequencyCap: [{ channel: "any", max: 3, per: "P1D" }] }) };
   const state: CustomerState | null = null;
   let effects = 0;
   // Warm up the JIT.

@@ -35,6 +35,8 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
       { refetchInterval: 10_000, placeholderData: (p) => p },
     ),
   );
+  const range = { journeyId, from: from || undefined, to: to || undefined, version: version ? Number(version) : undefined };
+  const timing = useQuery(trpc.analytics.journeyTiming.queryOptions(range, { refetchInterval: 30_000, placeholderData: (p) => p }));
   if (report.isPending) return <Card><LoadingRows label="Loading analytics" /></Card>;
   if (report.isError) return <Card><ErrorState message={report.error.message} onRetry={() => void report.refetch()} /></Card>;
   const r = report.data;
@@ -116,6 +118,51 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
       </Card>
 
       <Card>
+        <CardHeader title="Timing and paths" description={`From the step log${from || to ? "" : ", last 90 days"}: how long customers take, and the routes they take through the journey.`} />
+        {timing.isPending ? (
+          <LoadingRows label="Loading timing" />
+        ) : timing.isError ? (
+          <ErrorState message={timing.error.message} onRetry={() => void timing.refetch()} />
+        ) : (
+          <div className="grid gap-6 p-5 lg:grid-cols-[1fr_2fr]">
+            <dl className="space-y-3 text-sm" data-testid="timing">
+              <div>
+                <dt className="text-ink-muted">Time to convert (treatment)</dt>
+                <dd className="text-lg font-semibold text-ink tabular-nums">{span(timing.data.timeToConvert.p50Ms)} <span className="text-sm font-normal text-ink-muted">median · 90% within {span(timing.data.timeToConvert.p90Ms)} · {num.format(timing.data.timeToConvert.n)} conversions</span></dd>
+              </div>
+              <div>
+                <dt className="text-ink-muted">Velocity (entry to exit)</dt>
+                <dd className="text-lg font-semibold text-ink tabular-nums">{span(timing.data.velocity.p50Ms)} <span className="text-sm font-normal text-ink-muted">median · 90% within {span(timing.data.velocity.p90Ms)} · {num.format(timing.data.velocity.n)} exits</span></dd>
+              </div>
+            </dl>
+            <div>
+              <div className="mb-2 flex items-center justify-between">
+                <h3 className="text-sm font-medium text-ink-soft">Most common paths</h3>
+                {timing.data.paths.length ? (
+                  <Button variant="secondary" size="sm" onClick={() => downloadCsv(`${r.slug}-paths.csv`, timing.data.paths.map((p) => ({ path: p.path.join(" > "), customers: p.customers, share: p.share })))}>Export CSV</Button>
+                ) : null}
+              </div>
+              {timing.data.paths.length === 0 ? (
+                <p className="text-sm text-ink-muted">No stays in this period yet.</p>
+              ) : (
+                <ol className="space-y-2 text-sm" data-testid="paths">
+                  {timing.data.paths.map((p) => (
+                    <li key={p.path.join(">")}>
+                      <div className="flex items-center justify-between gap-3">
+                        <span className="min-w-0 truncate font-mono text-xs text-ink" title={p.path.join(" → ")}>{p.path.join(" → ")}</span>
+                        <span className="shrink-0 tabular-nums text-ink-muted">{num.format(p.customers)} · {pct(p.share)}</span>
+                      </div>
+                      <div className="mt-1 h-1.5 rounded-full bg-surface-sunken"><div className="h-full rounded-full bg-brand-500" style={{ width: `${Math.round(p.share * 100)}%` }} /></div>
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </div>
+          </div>
+        )}
+      </Card>
+
+      <Card>
         <CardHeader title="Exits" description="Why customers left." />
         <ul className="flex flex-wrap gap-4 px-5 py-4 text-sm">
           {Object.keys(r.exits).length === 0 ? <li className="text-ink-muted">Nobody has left yet.</li> : null}
@@ -137,4 +184,13 @@ function IntervalBar({ low, high, estimate }: { low: number; high: number; estim
       <circle cx={x(estimate)} cy="12" r="5" fill="#0f172a" />
     </svg>
   );
+}
+
+/** A duration for people: "45 s", "12 min", "3.5 h", "2.1 d". */
+function span(ms: number | null): string {
+  if (ms === null) return "—";
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms < 86_400_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  return `${(ms / 86_400_000).toFixed(1)} d`;
 }

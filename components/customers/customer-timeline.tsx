@@ -29,6 +29,7 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
             ))}
           </dl>
         </Card>
+        <ScoresCard scores={t.scores} scoredAt={t.scoredAt} />
         <Card>
           <CardHeader title="Journeys" />
           {t.journeys.length === 0 ? (
@@ -75,5 +76,30 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
         )}
       </Card>
     </div>
+  );
+}
+
+/** Predictive scores as bars (0–1), with a hint of what they mean. */
+function ScoresCard({ scores, scoredAt }: { scores: Record<string, number>; scoredAt: Date | null }) {
+  const entries = Object.entries(scores).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <Card>
+      <CardHeader title="Predictive scores" description={scoredAt ? `As of ${format(scoredAt, "PPp")}; updated on each event and daily while silent.` : undefined} />
+      {entries.length === 0 ? (
+        <p className="px-5 py-3 text-sm text-ink-muted">No scores yet: they start with the customer&apos;s first tracked event.</p>
+      ) : (
+        <ul className="space-y-2 px-5 py-3 text-sm" data-testid="customer-scores">
+          {entries.map(([name, value]) => (
+            <li key={name} className="grid grid-cols-[8.5rem_1fr_3rem] items-center gap-2">
+              <span className="truncate font-mono text-xs text-ink-soft">{name}</span>
+              <span className="h-2.5 rounded-full bg-surface-sunken" role="meter" aria-label={name} aria-valuemin={0} aria-valuemax={1} aria-valuenow={value}>
+                <span className="block h-full rounded-full bg-brand-500" style={{ width: `${Math.round(value * 100)}%` }} />
+              </span>
+              <span className="text-right font-mono text-xs tabular-nums text-ink">{value.toFixed(2)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
   );
 }

@@ -2,7 +2,8 @@ import type { Edge, Node } from "@xyflow/react";
 import { isNodeKind, nodeKinds, type Issue, type NodeKind } from "@/server/journey";
 
 /** What a canvas node carries: the document node's kind, config and label, plus its validation issues. */
-export type JourneyNodeData = { kind: string; config: Record<string, unknown>; label?: string; issues: Issue[]; readOnly: boolean; lit?: boolean };
+/** `stats`: the analytics overlay's figures for the node (customers who passed it, and their share of entrants). */
+export type JourneyNodeData = { kind: string; config: Record<string, unknown>; label?: string; issues: Issue[]; readOnly: boolean; lit?: boolean; stats?: { passed: number; share: number | null } };
 export type JourneyFlowNode = Node<JourneyNodeData, "journey">;
 
 type DocNode = { id: string; kind: string; config?: Record<string, unknown>; position?: { x: number; y: number }; label?: string };

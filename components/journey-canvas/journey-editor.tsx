@@ -11,14 +11,18 @@ import {
   useEdgesState,
   useNodesState,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type EdgeChange,
   type NodeChange,
 } from "@xyflow/react";
+import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { nodeKinds, validateJourney, type Issue, type NodeKind } from "@/server/journey";
+import { useTRPC } from "@/components/trpc/provider";
+import { isNodeKind, journeyDocumentSchema, nodeKinds, validateJourney, type Issue, type NodeKind } from "@/server/journey";
 import { edgeId, nextNodeId, toDocument, toFlow, type Draft, type JourneyFlowNode } from "./document-graph";
+import { layoutJourney } from "./auto-layout";
 import { Inspector } from "./inspector";
 import { JourneyNodeView } from "./nodes/journey-node";
 import { Palette, paletteMime } from "./palette";
@@ -26,9 +30,29 @@ import { TestMode, type TestResult } from "./test-mode";
 import { useAutosave, type SaveState } from "./use-autosave";
 
 const nodeTypes = { journey: JourneyNodeView };
-const clipboardKey = "waymark-clipboard";
 
-type Props = { journeyId: string; draft: Draft; revision: number; readOnly: boolean; onStatus?: (status: { issues: Issue[]; saved: boolean }) => void };
+/**
+ * Below this zoom a step's text is under 6 px tall: nobody reads it, and
+ * painting it for 300 steps on every frame is what made a zoomed-out pan lag
+ * (bench:canvas). The canvas then draws steps as coloured cards (header,
+ * outline, handles, issue badge) and hides their text.
+ */
+const farZoom = 0.4;
+
+/** Toggles `wm-far` on the canvas when the zoom crosses {@link farZoom}: one subscriber, not one per step. */
+function DetailByZoom() {
+  const far = useStore((s) => s.transform[2] < farZoom);
+  const domNode = useStore((s) => s.domNode);
+  useEffect(() => {
+    domNode?.classList.toggle("wm-far", far);
+  }, [domNode, far]);
+  return null;
+}
+const clipboardKey = "waymark-clipboard";
+const noSettings: Record<string, unknown> = {};
+
+type Props = { journeyId: string; draft: Draft; revision: number; readOnly: boolean; onStatus?: (status: EditorStatus) => void };
+export type EditorStatus = { issues: Issue[]; saved: boolean; name?: string };
 
 export function JourneyEditor(props: Props) {
   return (
@@ -43,11 +67,20 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
   const [nodes, setNodes, onNodesChangeBase] = useNodesState<JourneyFlowNode>(initial.nodes);
   const [edges, setEdges, onEdgesChangeBase] = useEdgesState<Edge>(initial.edges);
   const [issues, setIssues] = useState<Issue[]>(() => validateJourney(draft));
+  // The document around the graph (name, settings): the draft as loaded, or an imported one.
+  const [base, setBase] = useState<Draft>(draft);
+  const baseRef = useRef(base);
   const flow = useReactFlow<JourneyFlowNode, Edge>();
   const wrapper = useRef<HTMLDivElement>(null);
   const autosave = useAutosave(journeyId, revision, !readOnly);
-  const history = useRef<{ past: { nodes: JourneyFlowNode[]; edges: Edge[] }[]; future: { nodes: JourneyFlowNode[]; edges: Edge[] }[] }>({ past: [], future: [] });
+  type Snapshot = { nodes: JourneyFlowNode[]; edges: Edge[]; base: Draft };
+  const history = useRef<{ past: Snapshot[]; future: Snapshot[] }>({ past: [], future: [] });
   const [testOpen, setTestOpen] = useState(false);
+  // The analytics overlay: how many customers passed each step, on the canvas.
+  const trpc = useTRPC();
+  const [overlay, setOverlay] = useState(false);
+  const report = useQuery({ ...trpc.analytics.journeyReport.queryOptions({ journeyId }), enabled: overlay, refetchInterval: overlay ? 15_000 : false });
+  const stats = useMemo(() => (overlay && report.data ? new Map(report.data.funnel.map((f) => [f.nodeId, { passed: f.passed, share: f.shareOfEntered }])) : null), [overlay, report.data]);
   const [test, setTest] = useState<TestResult | null>(null);
   const lit = useMemo(() => {
     const nodeIds = new Set<string>();
@@ -64,36 +97,47 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
     }
     return { nodeIds, edgeIds };
   }, [test, edges]);
-  const latest = useRef({ nodes, edges });
+  const latest = useRef<Snapshot>({ nodes, edges, base });
   useEffect(() => {
-    latest.current = { nodes, edges };
-  }, [nodes, edges]);
+    latest.current = { nodes, edges, base };
+    baseRef.current = base;
+  }, [nodes, edges, base]);
 
   // Validation and saving run a moment after the last change (not on every drag frame).
   const changed = useCallback(() => {
-    autosave.schedule(() => toDocument(draft, latest.current.nodes, latest.current.edges));
-  }, [autosave, draft]);
+    autosave.schedule(() => toDocument(baseRef.current, latest.current.nodes, latest.current.edges));
+  }, [autosave]);
   useEffect(() => {
-    const t = setTimeout(() => setIssues(validateJourney(toDocument(draft, nodes, edges))), 250);
+    const t = setTimeout(() => setIssues(validateJourney(toDocument(base, nodes, edges))), 250);
     return () => clearTimeout(t);
-  }, [draft, nodes, edges]);
-  useEffect(() => onStatus?.({ issues, saved: autosave.state.kind === "saved" }), [issues, autosave.state.kind, onStatus]);
+  }, [base, nodes, edges]);
+  const draftName = typeof base.name === "string" && base.name.trim() ? base.name.trim() : undefined;
+  useEffect(() => onStatus?.({ issues, saved: autosave.state.kind === "saved", name: draftName }), [issues, autosave.state.kind, onStatus, draftName]);
 
   const remember = useCallback(() => {
     history.current.past.push(latest.current);
     if (history.current.past.length > 100) history.current.past.shift();
     history.current.future = [];
   }, []);
+  // After a change that moves or brings back steps, show the whole journey again (steps off screen are not rendered).
+  const refit = useCallback(() => {
+    setTimeout(() => void flow.fitView({ duration: 300, maxZoom: 1, padding: 0.15 }), 50);
+  }, [flow]);
   const restore = useCallback(
     (from: "past" | "future") => {
       const snapshot = history.current[from].pop();
       if (!snapshot) return;
+      const shown = new Set(latest.current.nodes.map((n) => n.id));
+      if (snapshot.nodes.some((n) => !shown.has(n.id))) refit();
       history.current[from === "past" ? "future" : "past"].push(latest.current);
       setNodes(snapshot.nodes);
       setEdges(snapshot.edges);
+      setBase(snapshot.base);
+      baseRef.current = snapshot.base;
+      latest.current = snapshot;
       changed();
     },
-    [changed, setEdges, setNodes],
+    [changed, refit, setEdges, setNodes],
   );
 
   const onNodesChange = useCallback(
@@ -160,7 +204,61 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
     [changed, remember, setNodes],
   );
 
-  // Keyboard: undo/redo, copy/paste (also between journeys, through localStorage), fit view.
+  // Journey settings (no step selected): part of the document around the graph, undoable like a step's.
+  const patchBase = useCallback(
+    (patch: { settings?: Record<string, unknown>; name?: string }) => {
+      remember();
+      const next = { ...baseRef.current, ...patch };
+      baseRef.current = next;
+      latest.current = { ...latest.current, base: next };
+      setBase(next);
+      changed();
+    },
+    [changed, remember],
+  );
+
+  // Auto-layout: dagre places the steps left to right (undoable), then the view fits them.
+  const tidy = useCallback(() => {
+    if (readOnly) return;
+    remember();
+    const at = layoutJourney(
+      latest.current.nodes.map((n) => ({
+        id: n.id,
+        width: n.measured?.width ?? 224,
+        height: n.measured?.height ?? 110,
+        offPath: isNodeKind(n.data.kind) && (nodeKinds[n.data.kind].family === "negative" || nodeKinds[n.data.kind].family === "guardrail"),
+      })),
+      latest.current.edges,
+    );
+    setNodes((ns) => ns.map((n) => ({ ...n, position: at.get(n.id) ?? n.position })));
+    changed();
+    refit();
+  }, [changed, readOnly, refit, remember, setNodes]);
+  const [helpOpen, setHelpOpen] = useState(false);
+
+  // Import: a journey JSON file replaces this draft (undoable); one that does not parse changes nothing.
+  const [importError, setImportError] = useState<string[] | null>(null);
+  const importFile = useRef<HTMLInputElement>(null);
+  const importJson = useCallback(
+    async (file: File) => {
+      const checked = checkImport(await file.text());
+      if (!checked.ok) return setImportError(checked.errors);
+      setImportError(null);
+      remember();
+      const next: Draft = { ...checked.document, id: baseRef.current.id ?? checked.document.id };
+      const graph = toFlow(next, readOnly);
+      baseRef.current = next;
+      latest.current = { nodes: graph.nodes, edges: graph.edges, base: next };
+      setBase(next);
+      setNodes(graph.nodes);
+      setEdges(graph.edges);
+      changed();
+      refit();
+    },
+    [changed, readOnly, refit, remember, setEdges, setNodes],
+  );
+
+  // Keyboard: undo/redo, copy/paste (also between journeys, through localStorage), fit view, tidy, help.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement;
@@ -195,11 +293,17 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
         changed();
       } else if (e.key === "f" && !mod) {
         void flow.fitView({ duration: 200 });
+      } else if (e.key === "l" && !mod && !readOnly) {
+        tidy();
+      } else if (e.key === "?") {
+        setHelpOpen((o) => !o);
+      } else if (e.key === "Escape") {
+        setHelpOpen(false);
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [changed, flow, readOnly, remember, restore, setEdges, setNodes]);
+  }, [changed, flow, readOnly, remember, restore, setEdges, setNodes, tidy]);
 
   // Issues pinned to nodes: only nodes whose issues changed get new data (memoised views stay put).
   const issuesByNode = useMemo(() => {
@@ -207,26 +311,36 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
     for (const i of issues) if (i.nodeId) m.set(i.nodeId, [...(m.get(i.nodeId) ?? []), i]);
     return m;
   }, [issues]);
-  const [dataCache] = useState(() => new Map<string, { data: JourneyFlowNode["data"]; withIssues: JourneyFlowNode["data"]; key: string }>());
+  const [dataCache] = useState(() => new Map<string, { node: JourneyFlowNode; data: JourneyFlowNode["data"]; withIssues: JourneyFlowNode["data"]; key: string; shown: JourneyFlowNode }>());
   const shownNodes = useMemo(
     () =>
       nodes.map((n) => {
         const list = issuesByNode.get(n.id) ?? [];
         const isLit = lit.nodeIds.has(n.id);
-        const key = `${isLit}|${list.map((i) => i.message).join("|")}`;
+        const nodeStats = stats?.get(n.id);
+        const key = `${isLit}|${nodeStats ? `${nodeStats.passed}/${nodeStats.share}` : ""}|${list.map((i) => i.message).join("|")}`;
+        // The same object back for an unchanged step: React Flow then skips it, so a drag re-renders one step, not 300.
         const cached = dataCache.get(n.id);
-        if (cached && cached.data === n.data && cached.key === key) return { ...n, data: cached.withIssues };
-        const withIssues = { ...n.data, issues: list, lit: isLit };
-        dataCache.set(n.id, { data: n.data, withIssues, key });
-        return { ...n, data: withIssues };
+        if (cached && cached.node === n && cached.key === key) return cached.shown;
+        const withIssues = cached && cached.data === n.data && cached.key === key ? cached.withIssues : { ...n.data, issues: list, lit: isLit, ...(nodeStats ? { stats: nodeStats } : { stats: undefined }) };
+        const shown = { ...n, data: withIssues };
+        dataCache.set(n.id, { node: n, data: n.data, withIssues, key, shown });
+        return shown;
       }),
-    [nodes, issuesByNode, dataCache, lit],
+    [nodes, issuesByNode, dataCache, lit, stats],
   );
   const selected = nodes.filter((n) => n.selected);
-  const shownEdges = useMemo(
-    () => (lit.edgeIds.size === 0 ? edges : edges.map((ed) => (lit.edgeIds.has(ed.id) ? { ...ed, animated: true, style: { stroke: "#2545eb", strokeWidth: 2.5 } } : ed))),
-    [edges, lit],
-  );
+  const shownEdges = useMemo(() => {
+    const litEdges = lit.edgeIds.size === 0 ? edges : edges.map((ed) => (lit.edgeIds.has(ed.id) ? { ...ed, animated: true, style: { stroke: "#2545eb", strokeWidth: 2.5 } } : ed));
+    if (!stats) return litEdges;
+    // An edge carries the customers who passed its target, when that target has no other way in.
+    const incoming = new Map<string, number>();
+    for (const ed of edges) incoming.set(ed.target, (incoming.get(ed.target) ?? 0) + 1);
+    return litEdges.map((ed) => {
+      const passed = incoming.get(ed.target) === 1 ? stats.get(ed.target)?.passed : undefined;
+      return passed === undefined ? ed : { ...ed, label: passed.toLocaleString("en"), labelStyle: { fontSize: 11, fontWeight: 600, fill: "#1e3a8a" }, labelBgStyle: { fill: "#eef2ff" }, labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 4 };
+    });
+  }, [edges, lit, stats]);
 
   return (
     <div className="flex h-[calc(100vh-14rem)] min-h-[560px] overflow-hidden rounded-xl border border-surface-line bg-white">
@@ -262,6 +376,7 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
           nodesConnectable={!readOnly}
           deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
           multiSelectionKeyCode={["Meta", "Control", "Shift"]}
+          // Steps out of view are not mounted: each mounted step and handle listens to the canvas store, so a drag with 300 mounted costs frames (bench:canvas).
           onlyRenderVisibleElements
           fitView
           fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
@@ -269,20 +384,71 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
           defaultEdgeOptions={{ type: "smoothstep" }}
           proOptions={{ hideAttribution: true }}
         >
+          <DetailByZoom />
           <Background gap={20} color="#e2e8f0" />
           <MiniMap pannable zoomable nodeColor={(n) => (n.data as { kind?: string }).kind === "negative_trigger" ? "#dc2626" : "#94a3b8"} />
           <Controls showInteractive={false} position="top-right" />
         </ReactFlow>
         <SaveBadge state={autosave.state} readOnly={readOnly} onRetry={() => void autosave.retry()} />
-        <button
-          type="button"
-          onClick={() => setTestOpen((o) => !o)}
-          className={`absolute top-3 left-1/2 z-10 -translate-x-1/2 rounded-full px-3 py-1 text-xs font-medium shadow-sm ${testOpen ? "bg-brand-600 text-white" : "border border-surface-line bg-white text-ink-soft"}`}
-        >
-          {testOpen ? "Testing" : "Test journey"}
-        </button>
+        <div className="absolute top-3 right-14 z-10 flex max-w-[calc(100%-15rem)] flex-wrap items-center justify-end gap-2 whitespace-nowrap">
+          <button
+            type="button"
+            onClick={() => setTestOpen((o) => !o)}
+            className={`rounded-full px-3 py-1 text-xs font-medium shadow-sm ${testOpen ? "bg-brand-600 text-white" : "border border-surface-line bg-white text-ink-soft"}`}
+          >
+            {testOpen ? "Testing" : "Test journey"}
+          </button>
+          <button
+            type="button"
+            aria-pressed={overlay}
+            onClick={() => setOverlay((o) => !o)}
+            title="Show how many customers passed each step (live data, all versions)"
+            className={`rounded-full px-3 py-1 text-xs font-medium shadow-sm ${overlay ? "bg-brand-600 text-white" : "border border-surface-line bg-white text-ink-soft"}`}
+          >
+            {overlay ? (report.isFetching && !report.data ? "Loading counts…" : "Counts shown") : "Show counts"}
+          </button>
+          {overlay && report.isError ? <span role="alert" className="rounded-full bg-red-50 px-2 py-1 text-xs text-red-700">{report.error.message}</span> : null}
+          {!readOnly ? (
+            <button type="button" onClick={tidy} title="Arrange the steps left to right (L)" className="rounded-full border border-surface-line bg-white px-3 py-1 text-xs font-medium text-ink-soft shadow-sm">
+              Tidy up
+            </button>
+          ) : null}
+          {!readOnly ? (
+            <>
+              <button type="button" onClick={() => importFile.current?.click()} title="Replace this draft with a journey JSON file (undoable)" className="rounded-full border border-surface-line bg-white px-3 py-1 text-xs font-medium text-ink-soft shadow-sm">
+                Import JSON
+              </button>
+              <input
+                ref={importFile}
+                type="file"
+                accept="application/json,.json"
+                aria-label="Journey JSON file"
+                className="hidden"
+                onChange={(e) => {
+                  const file = e.target.files?.[0];
+                  e.target.value = "";
+                  if (file) void importJson(file);
+                }}
+              />
+            </>
+          ) : null}
+          <button type="button" onClick={() => setHelpOpen((o) => !o)} aria-expanded={helpOpen} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" className="h-6 w-6 rounded-full border border-surface-line bg-white text-xs font-semibold text-ink-soft shadow-sm">
+            ?
+          </button>
+        </div>
+        {helpOpen ? <ShortcutsPanel readOnly={readOnly} onClose={() => setHelpOpen(false)} /> : null}
+        {importError ? (
+          <div role="alert" className="absolute top-20 right-14 z-20 w-[28rem] max-w-[90%] rounded-lg border border-red-200 bg-white p-3 text-xs shadow-xl" data-testid="import-error">
+            <div className="mb-1 flex items-center justify-between">
+              <p className="font-semibold text-red-700">That file was not imported: nothing changed</p>
+              <button type="button" onClick={() => setImportError(null)} className="text-ink-muted hover:text-ink">Dismiss</button>
+            </div>
+            <ul className="max-h-40 list-disc overflow-y-auto pl-4 text-ink-soft">{importError.map((e, i) => <li key={i}>{e}</li>)}</ul>
+          </div>
+        ) : null}
         <ProblemsPanel
           issues={issues}
+          readOnly={readOnly}
           onFocus={(id) => {
             setNodes((ns) => ns.map((n) => ({ ...n, selected: n.id === id })));
             void flow.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2 });
@@ -291,9 +457,18 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
       </div>
       <aside className="w-72 shrink-0 overflow-y-auto border-l border-surface-line">
         {testOpen ? (
-          <TestMode getDocument={() => toDocument(draft, latest.current.nodes, latest.current.edges)} onResult={setTest} onClose={() => setTestOpen(false)} />
+          <TestMode getDocument={() => toDocument(baseRef.current, latest.current.nodes, latest.current.edges)} onResult={setTest} onClose={() => setTestOpen(false)} />
         ) : (
-          <Inspector node={selected.length === 1 ? selected[0]! : null} issues={selected.length === 1 ? (issuesByNode.get(selected[0]!.id) ?? []) : []} readOnly={readOnly} onChange={patchSelected} />
+          <Inspector
+            node={selected.length === 1 ? selected[0]! : null}
+            selectedCount={selected.length}
+            issues={selected.length === 1 ? (issuesByNode.get(selected[0]!.id) ?? []) : []}
+            readOnly={readOnly}
+            onChange={patchSelected}
+            settings={(base.settings as Record<string, unknown> | undefined) ?? noSettings}
+            name={typeof base.name === "string" ? base.name : ""}
+            onBase={patchBase}
+          />
         )}
       </aside>
     </div>
@@ -314,14 +489,14 @@ function SaveBadge({ state, readOnly, onRetry }: { state: SaveState; readOnly: b
 }
 
 /** Every validation issue; clicking one selects and shows its node. */
-function ProblemsPanel({ issues, onFocus }: { issues: Issue[]; onFocus: (nodeId: string) => void }) {
+function ProblemsPanel({ issues, readOnly, onFocus }: { issues: Issue[]; readOnly: boolean; onFocus: (nodeId: string) => void }) {
   const [open, setOpen] = useState(true);
   const errors = issues.filter((i) => i.severity === "error").length;
   return (
     <div className="absolute bottom-3 left-3 z-10 w-96 max-w-[70%] rounded-lg border border-surface-line bg-white/95 shadow-lg" data-testid="problems">
       <button type="button" className="flex w-full items-center justify-between px-3 py-2 text-sm font-medium" onClick={() => setOpen((o) => !o)} aria-expanded={open}>
         <span className={errors ? "text-red-700" : issues.length ? "text-amber-700" : "text-emerald-700"}>
-          {issues.length === 0 ? "No problems: ready to publish" : `${errors} error${errors === 1 ? "" : "s"}, ${issues.length - errors} warning${issues.length - errors === 1 ? "" : "s"}`}
+          {issues.length === 0 ? (readOnly ? "No problems" : "No problems: ready to publish") : `${errors} error${errors === 1 ? "" : "s"}, ${issues.length - errors} warning${issues.length - errors === 1 ? "" : "s"}`}
         </span>
         <span className="text-ink-faint">{open ? "▾" : "▸"}</span>
       </button>
@@ -339,4 +514,51 @@ function ProblemsPanel({ issues, onFocus }: { issues: Issue[]; onFocus: (nodeId:
       ) : null}
     </div>
   );
+}
+
+const shortcuts: { keys: string; what: string; edits?: boolean }[] = [
+  { keys: "Click in the palette", what: "add a step after the selected one", edits: true },
+  { keys: "Drag from a handle", what: "connect two steps", edits: true },
+  { keys: "Delete / Backspace", what: "remove the selection", edits: true },
+  { keys: "Shift / Ctrl / ⌘ + click", what: "select several" },
+  { keys: "Ctrl / ⌘ + C, V", what: "copy and paste (also into another journey)" },
+  { keys: "Ctrl / ⌘ + Z", what: "undo", edits: true },
+  { keys: "Ctrl / ⌘ + Shift + Z, Ctrl + Y", what: "redo", edits: true },
+  { keys: "L", what: "tidy up: arrange the steps left to right", edits: true },
+  { keys: "F", what: "fit the journey in view" },
+  { keys: "?", what: "show or hide this list" },
+  { keys: "Esc", what: "close this list" },
+];
+
+/** The keyboard shortcuts, as a small dialog over the canvas. */
+function ShortcutsPanel({ readOnly, onClose }: { readOnly: boolean; onClose: () => void }) {
+  return (
+    <div role="dialog" aria-label="Keyboard shortcuts" className="absolute top-20 right-14 z-20 w-[30rem] max-w-[90%] rounded-lg border border-surface-line bg-white p-4 shadow-xl">
+      <div className="mb-2 flex items-center justify-between">
+        <h2 className="text-sm font-semibold text-ink">Keyboard shortcuts</h2>
+        <button type="button" onClick={onClose} className="text-xs text-ink-muted hover:text-ink" aria-label="Close shortcuts">Close</button>
+      </div>
+      <dl className="space-y-1.5 text-xs">
+        {shortcuts.filter((s) => !readOnly || !s.edits).map((s) => (
+          <div key={s.keys} className="flex justify-between gap-3">
+            <dt className="shrink-0"><kbd className="whitespace-nowrap rounded border border-surface-line bg-surface-sunken px-1.5 py-0.5 font-mono text-[11px] text-ink">{s.keys}</kbd></dt>
+            <dd className="text-right text-ink-muted">{s.what}</dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+/** A journey JSON file's text, checked against the journey document schema (spec format). */
+export function checkImport(text: string): { ok: true; document: Draft } | { ok: false; errors: string[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, errors: [`Not JSON: ${(err as Error).message}`] };
+  }
+  const parsed = journeyDocumentSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.slice(0, 20).map((i) => `${i.path.join(".") || "document"}: ${i.message}`) };
+  return { ok: true, document: parsed.data as unknown as Draft };
 }

@@ -59,6 +59,7 @@ function GuardrailsForm({ initial, saved, setSaved }: { initial: WorkspaceSettin
             frequencyCap: caps.map((c) => ({ channel: c.channel as "any", max: Number(c.max), per: c.per })),
             ...(quiet.on ? { quietHours: { start: quiet.start, end: quiet.end } } : {}),
             globalHoldoutPercent: Number(holdout),
+            scoring: initial.scoring,
           });
         }}
       >

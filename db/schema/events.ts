@@ -39,6 +39,7 @@ export const events = pgTable(
   },
   (t) => [
     uniqueIndex("events_message_key").on(t.workspaceId, t.messageId),
+    index("events_received").on(t.workspaceId, t.receivedAt),
     index("events_customer_time").on(t.workspaceId, t.customerId, t.timestamp),
     index("events_unprocessed").on(t.partition, t.id).where(sql`${t.processedAt} is null`),
   ],

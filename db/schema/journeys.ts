@@ -17,6 +17,8 @@ export const journeys = pgTable(
     name: text().notNull(),
     description: text().notNull().default(""),
     status: text({ enum: journeyStatuses }).notNull().default("draft"),
+    /** While paused: `finish` lets customers in the journey go on to its end; `hold` keeps them where they are until resumed. */
+    pauseMode: text({ enum: ["finish", "hold"] }),
     /** The working copy (spec/journey-format.md), stored as the canvas saved it. */
     draft: jsonb().$type<Record<string, unknown>>().notNull(),
     /** Bumped on every save; a save must name the revision it started from. */

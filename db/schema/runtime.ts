@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { workspaces } from "./workspaces";
 
 /** Partitions divide customers among workers; a worker holds a partition by lease. */
@@ -71,6 +71,7 @@ export const outbox = pgTable(
     uniqueIndex("outbox_key").on(t.workspaceId, t.key),
     index("outbox_due").on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'retrying')`),
     index("outbox_customer").on(t.workspaceId, t.customerId, t.createdAt),
+    index("outbox_created").on(t.workspaceId, t.createdAt),
   ],
 );
 
@@ -151,4 +152,27 @@ export const decisionStats = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.nodeId, t.bucket, t.handle] })],
+);
+
+/**
+ * Predictive score models, one row per workspace, score and feature: the weight
+ * learned on top of the code's prior and the AdaGrad accumulator. Both only
+ * ever get increments added (in the step's transaction), so concurrent workers
+ * lose nothing (server/scores/model.ts).
+ */
+export const scoreModels = pgTable(
+  "score_models",
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    score: text().notNull(),
+    feature: text().notNull(),
+    learned: doublePrecision().notNull().default(0),
+    sqGrad: doublePrecision().notNull().default(0),
+    examples: bigint({ mode: "number" }).notNull().default(0),
+    positives: bigint({ mode: "number" }).notNull().default(0),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.score, t.feature] })],
 );

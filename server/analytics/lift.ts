@@ -1,4 +1,6 @@
-import { jStat } from "jstat";
+import jstat from "jstat";
+
+const { jStat } = jstat;
 
 /** Standard normal CDF and quantile, from jstat. */
 export const normalCdf = (z: number) => jStat.normal.cdf(z, 0, 1);

@@ -12,13 +12,19 @@ import type { ProcedureMeta } from "./trpc";
  * an endpoint whose access was never decided.
  */
 const matrix: Record<string, ProcedureMeta["role"]> = {
+  "analytics.ops": "analyst",
+  "analytics.journeyTiming": "analyst",
+  "analytics.globalControl": "analyst",
   "analytics.journeyReport": "analyst",
   "analytics.decisionReport": "analyst",
   "customer.search": "analyst",
   "customer.timeline": "analyst",
   "journey.list": "analyst",
   "journey.templates": "analyst",
+  "journey.eventNames": "analyst",
   "journey.get": "analyst",
+  "journey.version": "analyst",
+  "journey.draftChanges": "analyst",
   "journey.create": "marketer",
   "journey.saveDraft": "marketer",
   "journey.publish": "marketer",
@@ -26,6 +32,7 @@ const matrix: Record<string, ProcedureMeta["role"]> = {
   "message.list": "analyst",
   "workspace.current": "analyst",
   "workspace.settings": "analyst",
+  "workspace.scoreModels": "analyst",
   "workspace.updateSettings": "admin",
   "workspace.members": "admin",
   "workspace.addMember": "admin",

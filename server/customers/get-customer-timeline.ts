@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, ilike, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { customerAliases, customers, effectStatuses, outbox, stepLog } from "@/db/schema";
+import { customerAliases, customerStates, customers, effectStatuses, outbox, stepLog } from "@/db/schema";
 
 export const timelineStepSchema = z.object({
   at: z.date(),
@@ -15,6 +15,9 @@ export const timelineStepSchema = z.object({
 export const customerTimelineSchema = z.object({
   customerId: z.string(),
   traits: z.record(z.string(), z.unknown()),
+  /** Predictive scores as of the customer's last step (an event, or the daily scoring tick). */
+  scores: z.record(z.string(), z.number()),
+  scoredAt: z.date().nullable(),
   timezone: z.string().nullable(),
   unsubscribed: z.boolean(),
   firstSeenAt: z.date(),
@@ -39,7 +42,7 @@ export type CustomerTimeline = z.infer<typeof customerTimelineSchema>;
 export async function getCustomerTimeline(db: Db, workspaceId: string, customerId: string): Promise<CustomerTimeline | null> {
   const profile = await db.query.customers.findFirst({ where: and(eq(customers.workspaceId, workspaceId), eq(customers.customerId, customerId)) });
   if (!profile) return null;
-  const [aliases, steps, messages] = await Promise.all([
+  const [aliases, steps, messages, scored] = await Promise.all([
     db.select({ id: customerAliases.anonymousId }).from(customerAliases).where(and(eq(customerAliases.workspaceId, workspaceId), eq(customerAliases.customerId, customerId))),
     db
       .select({ at: stepLog.at, journeyId: stepLog.journeyId, version: stepLog.version, type: stepLog.type, nodeId: stepLog.nodeId, detail: stepLog.detail })
@@ -53,10 +56,17 @@ export async function getCustomerTimeline(db: Db, workspaceId: string, customerI
       .where(and(eq(outbox.workspaceId, workspaceId), eq(outbox.customerId, customerId)))
       .orderBy(desc(outbox.createdAt))
       .limit(500),
+    db
+      .select({ scores: sql<Record<string, number> | null>`${customerStates.state}->'lastScores'`, updatedAt: customerStates.updatedAt })
+      .from(customerStates)
+      .where(and(eq(customerStates.workspaceId, workspaceId), eq(customerStates.customerId, customerId))),
   ]);
+  const scores = Object.fromEntries(Object.entries(scored[0]?.scores ?? {}).filter(([, v]) => typeof v === "number"));
   return {
     customerId,
     traits: profile.traits,
+    scores,
+    scoredAt: Object.keys(scores).length ? (scored[0]?.updatedAt ?? null) : null,
     timezone: profile.timezone,
     unsubscribed: profile.unsubscribed,
     firstSeenAt: profile.firstSeenAt,

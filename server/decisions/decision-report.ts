@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { jStat } from "jstat";
+import { normalQuantile } from "@/server/analytics/lift";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { journeys, journeyVersions } from "@/db/schema";
@@ -27,7 +27,7 @@ export const offlineSampleLimit = 20_000;
 /** Wilson score interval: honest for small counts and rates near 0 or 1. */
 function wilson(successes: number, n: number, alpha = 0.05): { low: number; high: number } | null {
   if (n === 0) return null;
-  const z = jStat.normal.inv(1 - alpha / 2, 0, 1);
+  const z = normalQuantile(1 - alpha / 2);
   const p = successes / n;
   const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
   const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);

@@ -1,4 +1,4 @@
-import { jStat } from "jstat";
+import { normalQuantile } from "@/server/analytics/lift";
 
 /**
  * Off-policy evaluation from the decision log: what another policy would have
@@ -38,7 +38,7 @@ export function estimatePolicy(policy: TargetPolicy, log: LoggedDecision[], alph
   const snips = sumW > 0 ? weighted.reduce((a, x) => a + x.wr, 0) / sumW : 0;
   // Normal interval on the IPS mean (its terms are independent); effective sample size of the weights.
   const variance = weighted.reduce((a, x) => a + (x.wr - ips) ** 2, 0) / Math.max(1, n - 1);
-  const half = jStat.normal.inv(1 - alpha / 2, 0, 1) * Math.sqrt(variance / n);
+  const half = normalQuantile(1 - alpha / 2) * Math.sqrt(variance / n);
   const effectiveSample = sumW > 0 ? sumW ** 2 / weighted.reduce((a, x) => a + x.w * x.w, 0) : 0;
   return { policy, ips, snips, low: Math.max(0, ips - half), high: Math.min(1, ips + half), effectiveSample };
 }

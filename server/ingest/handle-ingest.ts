@@ -56,8 +56,42 @@ async function store(db: Db, workspaceId: string, body: unknown, endpoint: Inges
   return json(200, res);
 }
 
+const unavailableCodes = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
+  "57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006",
+]);
+
+/** Whether an error means the database cannot be reached right now (a restart, a failover, too many connections). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && unavailableCodes.has(code)) return true;
+    if (e instanceof AggregateError && e.errors.some((x) => isDatabaseUnavailable(x))) return true;
+  }
+  return false;
+}
+
+/**
+ * While the database is unreachable, ingestion answers 503 with Retry-After
+ * (not a bare 500), so senders back off and retry. The outcome of a request cut
+ * mid-commit is unknown, so the answer says to retry with the same messageIds:
+ * anything already stored is then acknowledged as a duplicate, never doubled.
+ */
+async function unlessDatabaseDown(run: () => Promise<Response>): Promise<Response> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!isDatabaseUnavailable(err)) throw err;
+    return json(503, { errors: [{ index: -1, path: "", message: "The event store is unavailable right now. Retry this request unchanged (same messageIds) after Retry-After: events already stored are acknowledged as duplicates, never stored twice." }] }, { "retry-after": "1" });
+  }
+}
+
 /** POST /api/v1/track | identify | batch with a workspace API key (events:write). */
-export async function handleIngest(db: Db, req: Request, endpoint: IngestEndpoint, limiter = defaultRateLimiter): Promise<Response> {
+export function handleIngest(db: Db, req: Request, endpoint: IngestEndpoint, limiter = defaultRateLimiter): Promise<Response> {
+  return unlessDatabaseDown(() => ingest(db, req, endpoint, limiter));
+}
+
+async function ingest(db: Db, req: Request, endpoint: IngestEndpoint, limiter: typeof defaultRateLimiter): Promise<Response> {
   const authed = await authenticateRequest(db, req.headers, "events:write");
   if (!authed.ok) return json(401, { errors: [{ index: -1, path: "", message: authed.message }] }, { "www-authenticate": 'Bearer realm="waymark"' });
   const body = await readJsonBody(req);
@@ -69,7 +103,11 @@ export async function handleIngest(db: Db, req: Request, endpoint: IngestEndpoin
  * POST /api/v1/webhooks/{source}: a signed source. The body is one event or
  * `{"batch": [...]}`; the signature covers the raw body and a timestamp.
  */
-export async function handleWebhook(db: Db, req: Request, sourceSlug: string, limiter = defaultRateLimiter): Promise<Response> {
+export function handleWebhook(db: Db, req: Request, sourceSlug: string, limiter = defaultRateLimiter): Promise<Response> {
+  return unlessDatabaseDown(() => webhook(db, req, sourceSlug, limiter));
+}
+
+async function webhook(db: Db, req: Request, sourceSlug: string, limiter: typeof defaultRateLimiter): Promise<Response> {
   const source = /^[a-z0-9][a-z0-9-]{0,62}$/.test(sourceSlug)
     ? await db.query.eventSources.findFirst({ where: and(eq(eventSources.slug, sourceSlug), isNull(eventSources.revokedAt)) })
     : undefined;

@@ -4,7 +4,8 @@ import { compileJourney } from "./compile";
 import { durationMs, parseDuration } from "./durations";
 import { type CustomerState } from "./state";
 import { orchestrate } from "./step";
-import type { EngineEvent, StepInput } from "./step-types";
+import type { EngineEvent, StepInput, Timer } from "./step-types";
+import { workspaceSettingsSchema } from "./schema";
 import { journey } from "./test-helpers";
 
 /** A journey with every guardrail at once: caps, quiet hours, a suppressing negative trigger, a holdout, a loop through a wait. */
@@ -25,7 +26,7 @@ const doc = journey(
 );
 const program = compileJourney(doc, 1);
 const programs = [{ program, acceptsEntries: true }];
-const workspace = { frequencyCap: [{ channel: "any" as const, max: 3, per: "P1D" }], globalHoldoutPercent: 5 };
+const workspace = workspaceSettingsSchema.parse({ frequencyCap: [{ channel: "any", max: 3, per: "P1D" }], globalHoldoutPercent: 5 });
 
 const eventArb = fc.record({
   name: fc.constantFrom("visit", "refund", "complaint", "buy", "other"),
@@ -36,7 +37,7 @@ const eventArb = fc.record({
 /** Runs a customer's events (and every due timer, in time order) through orchestrate, checking invariants after each input. */
 function run(customerId: string, seed: string, raw: { name: string; gapMinutes: number; n: number }[]) {
   let state: CustomerState | null = null;
-  let timers: { dueAt: string; instanceId: string; seq: number }[] = [];
+  let timers: Timer[] = [];
   let clock = Date.parse("2026-03-20T12:00:00Z");
   const effects: ReturnType<typeof orchestrate>["effects"] = [];
   const suppressedSends: string[] = [];
@@ -58,7 +59,7 @@ function run(customerId: string, seed: string, raw: { name: string; gapMinutes: 
     for (;;) {
       const next = [...timers].sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
       if (!next || Date.parse(next.dueAt) > until) return;
-      apply({ kind: "timer", instanceId: next.instanceId, seq: next.seq, at: next.dueAt });
+      apply("score" in next ? { kind: "score", at: next.dueAt } : { kind: "timer", instanceId: next.instanceId, seq: next.seq, at: next.dueAt });
     }
   };
   raw.forEach((e, i) => {

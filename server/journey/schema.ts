@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { scoringSettingsSchema } from "@/server/scores/activity";
 import { isDuration } from "./durations";
 import { isTimeZone, parseClock } from "./local-time";
 
@@ -72,6 +73,8 @@ export const workspaceSettingsSchema = z
     frequencyCap: z.array(frequencyCapSchema).default([]),
     quietHours: quietHoursSchema.optional(),
     globalHoldoutPercent: z.number().min(0).max(50).default(0),
+    /** How predictive scores label outcomes (purchase event, churn and purchase windows). */
+    scoring: scoringSettingsSchema.prefault({}),
   })
   .strict();
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;

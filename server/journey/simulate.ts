@@ -1,6 +1,7 @@
 import { compileJourney, type Program } from "./compile";
 import { applyStatsUpdates, statsUpdates, type DecisionStats } from "@/server/decisions/learning";
 import { workspaceSettingsSchema, type WorkspaceSettings } from "./schema";
+import { learn, type ScoreModels } from "@/server/scores/model";
 import type { CustomerState } from "./state";
 import { orchestrate } from "./step";
 import type { Effect, EngineEvent, LiveProgram, StepInput, Timer } from "./step-types";
@@ -65,12 +66,18 @@ export class Simulator {
   private programs: LiveProgram[];
   private states = new Map<string, CustomerState>();
   private timers = new Map<string, Timer[]>();
+  /** Pending timers by due time (a min-heap; entries of an older timer set of a customer are skipped when popped). */
+  private queue = new TimerQueue();
+  private timerVersion = new Map<string, number>();
+  private userRank = new Map<string, number>();
   private scores = new Map<string, Record<string, number>>();
   private workspace: WorkspaceSettings;
   private clock: Date | null = null;
   private seq = 0;
   /** What decision nodes have learned so far (updated after every step, as the runtime does in its transaction). */
   decisionStats: DecisionStats = {};
+  /** What the predictive score models have learned so far (likewise). */
+  scoreModels: ScoreModels = {};
 
   constructor(documents: unknown[], opts: { workspace?: unknown; seed?: string } = {}) {
     this.programs = documents.map((d) => ({ program: compileJourney(d, 1), acceptsEntries: true }));
@@ -98,24 +105,34 @@ export class Simulator {
       workspace: this.workspace,
       scores: this.scores.get(userId),
       decisionStats: this.decisionStats,
+      scoreModels: this.scoreModels,
     });
     applyStatsUpdates(this.decisionStats, statsUpdates(res.effects));
+    learn(this.scoreModels, res.scoreExamples);
     this.states.set(userId, res.state);
-    this.timers.set(userId, res.timers);
+    this.setTimers(userId, res.timers);
     return res.effects.map((e) => toLine(userId, e));
   }
 
-  /** Fires every timer due at or before `until`, in due order. */
+  private setTimers(userId: string, timers: Timer[]) {
+    this.timers.set(userId, timers);
+    const version = (this.timerVersion.get(userId) ?? 0) + 1;
+    this.timerVersion.set(userId, version);
+    const rank = this.userRank.get(userId) ?? this.userRank.set(userId, this.userRank.size).get(userId)!;
+    timers.forEach((timer, index) => this.queue.push({ due: Date.parse(timer.dueAt), rank, index, version, userId, timer }));
+  }
+
+  /** Fires every timer due at or before `until`, in due order (ties: customers in order of first appearance). */
   runTimersUntil(until: Date): SimLine[] {
     const out: SimLine[] = [];
     for (;;) {
-      let best: { userId: string; timer: Timer } | null = null;
-      for (const [userId, list] of this.timers) {
-        for (const timer of list) if (!best || timer.dueAt < best.timer.dueAt) best = { userId, timer };
-      }
-      if (!best || new Date(best.timer.dueAt) > until) break;
-      this.clock = new Date(best.timer.dueAt);
-      out.push(...this.step(best.userId, { kind: "timer", instanceId: best.timer.instanceId, seq: best.timer.seq, at: best.timer.dueAt }));
+      const next = this.queue.peek();
+      if (!next || next.due > until.getTime()) break;
+      this.queue.pop();
+      if (this.timerVersion.get(next.userId) !== next.version) continue;
+      this.clock = new Date(next.timer.dueAt);
+      const t = next.timer;
+      out.push(...this.step(next.userId, "score" in t ? { kind: "score", at: t.dueAt } : { kind: "timer", instanceId: t.instanceId, seq: t.seq, at: t.dueAt }));
     }
     return out;
   }
@@ -147,6 +164,50 @@ export class Simulator {
 
   hasTimers(): boolean {
     return [...this.timers.values()].some((l) => l.length > 0);
+  }
+}
+
+type QueuedTimer = { due: number; rank: number; index: number; version: number; userId: string; timer: Timer };
+
+/** A binary min-heap of timers by (due, customer rank, index). */
+class TimerQueue {
+  private heap: QueuedTimer[] = [];
+  private static less(a: QueuedTimer, b: QueuedTimer): boolean {
+    return a.due !== b.due ? a.due < b.due : a.rank !== b.rank ? a.rank < b.rank : a.index < b.index;
+  }
+  peek(): QueuedTimer | undefined {
+    return this.heap[0];
+  }
+  push(x: QueuedTimer) {
+    const h = this.heap;
+    h.push(x);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!TimerQueue.less(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+  pop(): QueuedTimer | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && TimerQueue.less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && TimerQueue.less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { activitySchema, emptyActivity } from "@/server/scores/activity";
 
 const decisionMemoSchema = z.object({ node: z.string(), handle: z.string(), bucket: z.string() });
 /** At most this many decisions are remembered per instance for crediting goals. */
@@ -44,6 +45,8 @@ export const customerStateSchema = z.object({
   engagement: z.array(z.number()).length(24),
   /** Last seen predictive scores, to detect a crossing. */
   lastScores: z.record(z.string(), z.number()),
+  /** What the predictive scores are computed from, and their snapshots waiting for a label. */
+  activity: activitySchema.default(emptyActivity),
   traits: z.record(z.string(), z.unknown()),
   /**
    * Decision: a customer who leaves a journey early (completed, capped, a
@@ -67,7 +70,7 @@ export const customerStateSchema = z.object({
 export type CustomerState = z.infer<typeof customerStateSchema>;
 
 export function emptyCustomerState(traits: Record<string, unknown> = {}): CustomerState {
-  return { instances: [], journeys: {}, sent: [], recent: [], engagement: new Array<number>(24).fill(0), lastScores: {}, traits, goalWatch: [] };
+  return { instances: [], journeys: {}, sent: [], recent: [], engagement: new Array<number>(24).fill(0), lastScores: {}, activity: emptyActivity(), traits, goalWatch: [] };
 }
 
 /** Limits that keep a customer's state small whatever they do. */

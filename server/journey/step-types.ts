@@ -2,6 +2,7 @@ import type { Program } from "./compile";
 import type { DecisionMemo, DecisionStats } from "@/server/decisions/learning";
 import type { ModelAnswer } from "@/server/decisions/policies";
 import type { WorkspaceSettings } from "./schema";
+import type { ScoreModels } from "@/server/scores/model";
 
 /** An event as the engine sees it (the ingestion API's event, normalized). */
 export type EngineEvent = {
@@ -13,16 +14,30 @@ export type EngineEvent = {
   timestamp: string;
 };
 
-export type StepInput = { kind: "event"; event: EngineEvent } | { kind: "timer"; instanceId: string; seq: number; at: string };
+/** An event; an instance's timer; or the customer's daily scoring tick (predictive scores move while a customer is silent). */
+export type StepInput =
+  | { kind: "event"; event: EngineEvent }
+  | { kind: "timer"; instanceId: string; seq: number; at: string }
+  | { kind: "score"; at: string }
+  /** Changes nothing but recomputes the customer's timers (after a held journey resumes). */
+  | { kind: "wake"; at: string };
 
-/** A published program and whether it takes new entries (a paused journey lets customers in it finish). */
-export type LiveProgram = { program: Program; acceptsEntries: boolean };
+/**
+ * A published program and whether it takes new entries (a paused journey lets
+ * customers in it finish), or holds them (paused with `hold`: customers stay
+ * where they are, no timer fires and no event moves them, until it resumes;
+ * goals still count).
+ */
+export type LiveProgram = { program: Program; acceptsEntries: boolean; held?: boolean };
 
 export type StepContext = {
   customerId: string;
   seed: string;
   workspace: WorkspaceSettings;
+  /** Scores set from outside (identify `traits.scores`, a data pipeline's own model): they win over computed ones of the same name. */
   scores?: Record<string, number>;
+  /** The workspace's predictive score models (absent: the priors). */
+  scoreModels?: ScoreModels;
   unsubscribed?: boolean;
   /** What the bandit has learned: by `${journey}:${node}`, bucket, option. */
   decisionStats?: DecisionStats;
@@ -66,4 +81,5 @@ export type Effect = {
   rewards?: DecisionMemo[];
 };
 
-export type Timer = { key: string; dueAt: string; instanceId: string; seq: number };
+/** An instance's timer, or the customer's scoring tick. */
+export type Timer = { key: string; dueAt: string; instanceId: string; seq: number } | { key: string; dueAt: string; score: true };

@@ -7,6 +7,7 @@ import { advance, exitInstance, type StepRun } from "./advance";
 import { customerTimezone, scopeFor } from "./scope";
 import { emptyCustomerState, stateLimits, type CustomerState, type Instance } from "./state";
 import type { Effect, EngineEvent, LiveProgram, StepContext, StepInput, Timer } from "./step-types";
+import { copyActivity, defaultScoringSettings, emptyActivity, onEvent, onTick, scoresAt, type ScoringResult } from "@/server/scores/activity";
 
 export { customerTimezone, scopeFor };
 
@@ -27,25 +28,45 @@ export function orchestrate(programs: LiveProgram[], stateIn: CustomerState | nu
   const byVersion = new Map(programs.map((p) => [`${p.program.id}@${p.program.version}`, p.program]));
   const byId = new Map(programs.map((p) => [p.program.id, p.program]));
   const programOf = (inst: Instance) => byVersion.get(`${inst.journey}@${inst.version}`) ?? byId.get(inst.journey);
+  const held = new Set(programs.filter((p) => p.held).map((p) => p.program.id));
+  // Instances of a held journey are frozen: no timer, event or negative trigger moves them (goals still count).
+  const movable = (inst: Instance) => (held.has(inst.journey) ? undefined : programOf(inst));
   const t = input.kind === "event" ? input.event.timestamp : input.at;
   const now = new Date(t);
-  const run: StepRun = { state, effects, ctx, now, nowIso: now.toISOString(), traitUpdates, event: input.kind === "event" ? input.event : undefined };
+  const scoring = score(state, input, ctx);
+  // Computed scores, overridden by any set from outside; conditions and predictive triggers read these.
+  const runCtx: StepContext = { ...ctx, scores: { ...scoring.scores, ...(ctx.scores ?? {}) } };
+  const run: StepRun = { state, effects, ctx: runCtx, now, nowIso: now.toISOString(), traitUpdates, event: input.kind === "event" ? input.event : undefined };
 
   if (input.kind === "timer") {
     const inst = state.instances.find((i) => i.id === input.instanceId);
-    const program = inst && programOf(inst);
+    const program = inst && movable(inst);
     if (inst && program && inst.waiting && inst.seq === input.seq && new Date(inst.waiting.until) <= now) resumeFromTimer(run, program, inst);
+  } else if (input.kind === "wake") {
+    // Nothing to do: the timers below are recomputed from the state.
+  } else if (input.kind === "score") {
+    // Only predictive triggers can fire on a tick; the entry carries the scores as its properties.
+    handleEntries(run, { id: `score:${input.at}`, type: "track", name: "$score", properties: { ...runCtx.scores }, traits: {}, timestamp: now.toISOString() }, programs);
   } else {
     const event = input.event;
     if (event.type === "identify") Object.assign(state.traits, event.traits);
     remember(state, event, programs, ctx);
     handleGoals(run, event, programOf);
-    handleNegatives(run, event, programOf);
-    handleWaitingForEvent(run, event, programOf);
+    handleNegatives(run, event, movable);
+    handleWaitingForEvent(run, event, movable);
     handleEntries(run, event, programs);
   }
   prune(state, now);
-  return { state, effects, timers: timersOf(state), traitUpdates };
+  return { state, effects, timers: timersOf(state, held), traitUpdates, scoreExamples: scoring.examples };
+}
+
+/** Updates the customer's activity for predictive scores and computes them (a timer input changes nothing there). */
+function score(state: CustomerState, input: StepInput, ctx: StepContext): ScoringResult {
+  const settings = ctx.workspace.scoring ?? defaultScoringSettings;
+  if (input.kind === "event" && input.event.type === "track") return onEvent(state.activity, input.event, settings, ctx.scoreModels);
+  if (input.kind === "score") return onTick(state.activity, Date.parse(input.at), settings, ctx.scoreModels);
+  const at = input.kind === "event" ? input.event.timestamp : input.at;
+  return { scores: scoresAt(state.activity, Date.parse(at), ctx.scoreModels), examples: [] };
 }
 
 function copyState(s: CustomerState): CustomerState {
@@ -56,14 +77,21 @@ function copyState(s: CustomerState): CustomerState {
     recent: [...s.recent],
     engagement: [...s.engagement],
     lastScores: { ...s.lastScores },
+    activity: copyActivity(s.activity ?? emptyActivity()),
     traits: { ...s.traits },
     goalWatch: [...(s.goalWatch ?? [])],
   };
 }
 
-/** Timers are a function of the state: one per waiting instance. */
-export function timersOf(state: CustomerState): Timer[] {
-  return state.instances.filter((i) => i.waiting).map((i) => ({ key: `${i.id}:${i.seq}`, dueAt: i.waiting!.until, instanceId: i.id, seq: i.seq }));
+/** Timers are a function of the state: one per waiting instance (none for a held journey's), and the scoring tick. */
+export function timersOf(state: CustomerState, heldJourneys: ReadonlySet<string> = new Set()): Timer[] {
+  const timers: Timer[] = state.instances.filter((i) => i.waiting && !heldJourneys.has(i.journey)).map((i) => ({ key: `${i.id}:${i.seq}`, dueAt: i.waiting!.until, instanceId: i.id, seq: i.seq }));
+  const tick = state.activity?.nextAt;
+  if (tick != null) {
+    const dueAt = new Date(tick).toISOString();
+    timers.push({ key: `score:${dueAt}`, dueAt, score: true });
+  }
+  return timers;
 }
 
 function remember(state: CustomerState, event: EngineEvent, programs: LiveProgram[], ctx: StepContext) {

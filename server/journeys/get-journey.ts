@@ -9,6 +9,8 @@ export const journeyDetailSchema = z.object({
   name: z.string(),
   description: z.string(),
   status: z.enum(journeyStatuses),
+  /** While paused: whether customers in it finish or are held. */
+  pauseMode: z.enum(["finish", "hold"]).nullable(),
   draft: z.record(z.string(), z.unknown()),
   draftRevision: z.number(),
   liveVersion: z.number().nullable(),
@@ -36,6 +38,7 @@ export async function getJourney(db: Db, workspaceId: string, idOrSlug: string):
     name: row.name,
     description: row.description,
     status: row.status,
+    pauseMode: row.status === "paused" ? (row.pauseMode ?? "finish") : null,
     draft: row.draft,
     draftRevision: row.draftRevision,
     liveVersion: row.liveVersion,

@@ -47,11 +47,30 @@ export async function journeyActionRoute(db: Db, req: Request, slug: string, act
   if (!auth.ok) return auth.response;
   const journey = await getJourney(db, auth.workspaceId, slug);
   if (!journey) return Response.json({ error: `No journey "${slug}"` }, { status: 404 });
+  const mode = action === "pause" ? await pauseModeOf(req) : "finish";
+  if (mode === null) return Response.json({ error: 'mode must be "finish" (customers in the journey go on to its end; the default) or "hold" (they stay where they are until it resumes), as ?mode= or a JSON body {"mode": …}' }, { status: 400 });
   const res =
     action === "publish"
       ? await publishJourney(db, { workspaceId: auth.workspaceId, journeyId: journey.id, userId: null })
-      : await setJourneyStatus(db, { workspaceId: auth.workspaceId, journeyId: journey.id, move: "pause" });
+      : await setJourneyStatus(db, { workspaceId: auth.workspaceId, journeyId: journey.id, move: "pause", hold: mode === "hold" });
   if (!res.ok) return failure(res);
-  await recordAudit(db, { workspaceId: auth.workspaceId, actorId: null, action: `journey.${action}`, target: slug, detail: "via API" });
+  await recordAudit(db, { workspaceId: auth.workspaceId, actorId: null, action: `journey.${action}`, target: slug, detail: action === "pause" ? `via API, ${mode}` : "via API" });
   return Response.json({ id: slug, ...res.value });
+}
+
+/** How to pause: `?mode=` or a JSON body `{"mode": …}`; neither means "finish". Null when invalid. */
+async function pauseModeOf(req: Request): Promise<"finish" | "hold" | null> {
+  let mode: unknown = new URL(req.url).searchParams.get("mode");
+  const text = await req.text().catch(() => "");
+  if (text.trim()) {
+    try {
+      const body = JSON.parse(text) as unknown;
+      if (typeof body !== "object" || body === null || Array.isArray(body)) return null;
+      mode = (body as { mode?: unknown }).mode ?? mode;
+    } catch {
+      return null;
+    }
+  }
+  if (mode === null || mode === undefined) return "finish";
+  return mode === "finish" || mode === "hold" ? mode : null;
 }

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { journeys, type JourneyStatus } from "@/db/schema";
 import { fail, ok, type Result } from "@/server/result";
@@ -14,16 +14,35 @@ export type JourneyStatusMove = keyof typeof moves;
 
 /**
  * Pauses, resumes, archives or restores a journey. A paused journey takes no
- * new entries; customers already in it finish (the runtime reads the status).
+ * new entries; customers already in it finish (`hold: false`, the default) or
+ * stay where they are until it resumes (`hold: true`: no timer fires, no event
+ * moves them). Resuming a held journey wakes its customers at once: waits that
+ * ended meanwhile fire then. The runtime reads the status from its next batch.
  */
-export async function setJourneyStatus(db: Db, input: { workspaceId: string; journeyId: string; move: JourneyStatusMove }): Promise<Result<{ status: JourneyStatus }>> {
+export async function setJourneyStatus(db: Db, input: { workspaceId: string; journeyId: string; move: JourneyStatusMove; hold?: boolean }): Promise<Result<{ status: JourneyStatus; pauseMode: "finish" | "hold" | null }>> {
   const current = await db.query.journeys.findFirst({ where: and(eq(journeys.workspaceId, input.workspaceId), eq(journeys.id, input.journeyId)) });
   if (!current) return fail("not_found", "That journey does not exist.");
   const move = moves[input.move];
   if (!(move.from as readonly JourneyStatus[]).includes(current.status)) {
     return fail("conflict", `A ${current.status} journey cannot ${input.move}.`);
   }
+  if (input.hold !== undefined && input.move !== "pause") return fail("invalid", "Only pause takes hold.");
   if (input.move === "resume" && current.liveVersion === null) return fail("conflict", "Publish the journey first.");
-  await db.update(journeys).set({ status: move.to, updatedAt: new Date() }).where(eq(journeys.id, current.id));
-  return ok({ status: move.to });
+  const pauseMode = input.move === "pause" ? (input.hold ? "hold" : "finish") : null;
+  await db.transaction(async (tx) => {
+    await tx.update(journeys).set({ status: move.to, pauseMode, updatedAt: new Date() }).where(eq(journeys.id, current.id));
+    if (current.pauseMode === "hold" && current.status === "paused") {
+      // Every customer held in it gets a wake-up now (their own waits are due again from their state).
+      // Their state rows are locked, so a runtime batch either finished with the journey held (and the
+      // wake-up follows) or starts after this commit and sees it resumed.
+      await tx.execute(sql`
+        insert into timers (workspace_id, customer_id, due_at, key, payload)
+        select workspace_id, customer_id, now(), 'wake:' || ${current.slug}, '{"wake": true}'::jsonb
+        from customer_states
+        where workspace_id = ${current.workspaceId} and state->'instances' @> ${JSON.stringify([{ journey: current.slug }])}::jsonb
+        for update
+        on conflict do nothing`);
+    }
+  });
+  return ok({ status: move.to, pauseMode });
 }

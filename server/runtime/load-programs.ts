@@ -19,22 +19,23 @@ function compileVersion(id: string, document: unknown, version: number): Program
 /**
  * The programs a batch needs, per workspace: every live or paused journey's
  * current version (live ones take entries; paused ones let customers in them
- * finish), plus older versions that in-flight instances are pinned to.
+ * finish, or hold them where they are), plus older versions that in-flight
+ * instances are pinned to.
  */
 export async function loadPrograms(tx: Tx, workspaceIds: string[], pinned: { workspaceId: string; journey: string; version: number }[]): Promise<Map<string, LiveProgram[]>> {
   const out = new Map<string, LiveProgram[]>(workspaceIds.map((w) => [w, []]));
   if (workspaceIds.length === 0) return out;
   const rows = (await tx.execute(sql`
-    select v.id, v.workspace_id as "workspaceId", v.version, v.document, j.status, j.slug, (v.version = j.live_version) as current
+    select v.id, v.workspace_id as "workspaceId", v.version, v.document, j.status, j.pause_mode as "pauseMode", j.slug, (v.version = j.live_version) as current
     from journeys j join journey_versions v on v.journey_id = j.id
     where j.workspace_id in ${sql.raw(`(${workspaceIds.map((w) => `'${w.replace(/[^0-9a-f-]/gi, "")}'`).join(",")})`)}
       and ((v.version = j.live_version and j.status in ('live', 'paused'))
         or (j.slug, v.version) in (${pinned.length ? sql.join(pinned.map((p) => sql`(${p.journey}, ${p.version}::int)`), sql`, `) : sql`(null, null)`}))
-  `)) as unknown as { id: string; workspaceId: string; version: number; document: unknown; status: string; slug: string; current: boolean }[];
+  `)) as unknown as { id: string; workspaceId: string; version: number; document: unknown; status: string; pauseMode: string | null; slug: string; current: boolean }[];
   for (const r of rows) {
     try {
       const program = compileVersion(r.id, r.document, r.version);
-      out.get(r.workspaceId)!.push({ program, acceptsEntries: r.current && r.status === "live" });
+      out.get(r.workspaceId)!.push({ program, acceptsEntries: r.current && r.status === "live", held: r.status === "paused" && r.pauseMode === "hold" });
     } catch {
       // A version that no longer compiles (a schema change) takes no entries; its instances exit as completed.
     }

@@ -5,11 +5,16 @@ import { claimCustomerTimersBefore, claimDueTimers, claimEvents, type ClaimedEve
 import { applyStatsUpdates, statsUpdates, type DecisionStats } from "@/server/decisions/learning";
 import { askModel, modelProviderFromEnv, type ModelProvider, type ModelRequest } from "@/server/decisions/model-provider";
 import type { ModelAnswer } from "@/server/decisions/policies";
+import { addDeltas, learn, type ScoreModels } from "@/server/scores/model";
+import { scoreModelsFromRows, type ScoreModelRow } from "@/server/scores/store";
 import type { DecisionConfig } from "@/server/journey/node-kinds/decision";
 import { workspaceSettingsSchema, type WorkspaceSettings } from "@/server/journey/schema";
 import type { LiveProgram } from "@/server/journey/step-types";
 import { loadPrograms } from "./load-programs";
 import { writeOutcomes, type CustomerOutcome } from "./write-outcomes";
+
+/** At most this many overdue timers are caught up per customer in one batch (the rest in the next). */
+const maxCatchUp = 100;
 
 type Work = { workspaceId: string; customerId: string; events: ClaimedEvent[]; timers: ClaimedTimer[] };
 
@@ -59,10 +64,13 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
     const programs = await loadPrograms(tx, workspaceIds, pinned);
     const learned = await loadDecisionStats(tx, workspaceIds);
     const settings = await loadWorkspaceSettings(tx, workspaceIds);
+    const scoreModels = await loadScoreModels(tx, workspaceIds);
 
     const modelChoices: Record<string, ModelAnswer> = {};
     const run = () => {
       const learnedNow = structuredClone(learned);
+      const scoreModelsNow = structuredClone(scoreModels);
+      const scoreDeltas = new Map<string, ScoreModels>();
       const outcomes: CustomerOutcome[] = [];
       let handled = 0;
       for (const w of list) {
@@ -79,16 +87,20 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
           })),
         ].sort((a, b) => a.at - b.at || a.order - b.order);
         const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: [], traitUpdates: {} };
-        for (const { input } of inputs) {
-          if (!input) continue;
+        const apply = (input: StepInput) => {
           const res = orchestrate(programs.get(w.workspaceId) ?? [], outcome.state, input, {
             customerId: w.customerId,
             seed: w.workspaceId,
             workspace: settings.get(w.workspaceId) ?? defaultWorkspaceSettings,
             unsubscribed: profile?.unsubscribed ?? false,
             decisionStats: learnedNow.get(w.workspaceId),
+            scoreModels: scoreModelsNow.get(w.workspaceId),
             modelChoices,
           });
+          if (res.scoreExamples.length) {
+            const models = scoreModelsNow.get(w.workspaceId) ?? scoreModelsNow.set(w.workspaceId, {}).get(w.workspaceId)!;
+            addDeltas(scoreDeltas.get(w.workspaceId) ?? scoreDeltas.set(w.workspaceId, {}).get(w.workspaceId)!, learn(models, res.scoreExamples));
+          }
           // Later customers of this batch see what earlier ones taught (as the simulator does).
           const updates = statsUpdates(res.effects);
           if (updates.length) applyStatsUpdates(learnedNow.get(w.workspaceId) ?? learnedNow.set(w.workspaceId, {}).get(w.workspaceId)!, updates);
@@ -97,31 +109,41 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
           outcome.timers = res.timers;
           Object.assign(outcome.traitUpdates, res.traitUpdates);
           handled++;
+        };
+        for (const { input } of inputs) if (input) apply(input);
+        // Catch up timers the steps left already due (a backfilled event's waits, a silence's daily
+        // scoring ticks) here, in due order, rather than one per batch.
+        for (let n = 0; n < maxCatchUp; n++) {
+          const next = outcome.timers.filter((t) => Date.parse(t.dueAt) <= now.getTime()).sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+          if (!next) break;
+          apply("score" in next ? { kind: "score", at: next.dueAt } : { kind: "timer", instanceId: next.instanceId, seq: next.seq, at: next.dueAt });
         }
         outcomes.push(outcome);
       }
-      return { outcomes, handled };
+      return { outcomes, handled, scoreDeltas };
     };
 
     // `model` decisions: the engine is pure, so the batch runs, the model is asked (in parallel) for
     // every decision that needs an answer, and the batch runs again with the answers, a few rounds at most.
-    let { outcomes, handled } = run();
+    let { outcomes, handled, scoreDeltas } = run();
     const provider = opts.ai === undefined ? modelProviderFromEnv() : opts.ai;
     for (let round = 0; provider && round < 3; round++) {
       const asks = modelRequests(outcomes, programs, modelChoices);
       if (asks.length === 0) break;
       const answers = await Promise.all(asks.map((a) => askModel(provider, a.request)));
       asks.forEach((a, i) => (modelChoices[a.key] = answers[i]!));
-      ({ outcomes, handled } = run());
+      ({ outcomes, handled, scoreDeltas } = run());
     }
-    await writeOutcomes(tx, outcomes);
+    await writeOutcomes(tx, outcomes, scoreDeltas);
     if (events.length) await tx.execute(sql`update events set processed_at = now() where id in ${sql.raw(`(${events.map((e) => Number(e.id)).join(",")})`)}`);
     return handled;
   });
 }
 
 function timerInput(t: ClaimedTimer): StepInput | null {
-  const p = t.payload as { instanceId?: string; seq?: number };
+  const p = t.payload as { instanceId?: string; seq?: number; score?: boolean; wake?: boolean };
+  if (p.score === true) return { kind: "score", at: t.dueAt.toISOString() };
+  if (p.wake === true) return { kind: "wake", at: t.dueAt.toISOString() };
   if (typeof p.instanceId !== "string" || typeof p.seq !== "number") return null;
   return { kind: "timer", instanceId: p.instanceId, seq: p.seq, at: t.dueAt.toISOString() };
 }
@@ -174,7 +196,7 @@ function modelRequests(outcomes: CustomerOutcome[], programs: Map<string, LivePr
           options: config.options.filter((x) => e.decision!.eligible.includes(x.handle)).map((x) => ({ handle: x.handle, label: x.label, channel: x.channel })),
           features: e.decision.features,
           traits: o.state.traits,
-          scores: {},
+          scores: o.state.lastScores,
         },
       });
     }
@@ -215,6 +237,17 @@ async function loadDecisionStats(tx: Tx, workspaceIds: string[]): Promise<Map<st
     const stats = out.get(r.workspaceId) ?? out.set(r.workspaceId, {}).get(r.workspaceId)!;
     applyStatsUpdates(stats, [{ journey: r.journeyId, node: r.nodeId, bucket: r.bucket, handle: r.handle, n: Number(r.trials), s: Number(r.successes) }]);
   }
+  return out;
+}
+
+/** Each workspace's predictive score models (a few rows per workspace: scores × features). */
+async function loadScoreModels(tx: Tx, workspaceIds: string[]): Promise<Map<string, ScoreModels>> {
+  const out = new Map<string, ScoreModels>();
+  if (workspaceIds.length === 0) return out;
+  const rows = (await tx.execute(sql`
+    select workspace_id as "workspaceId", score, feature, learned, sq_grad as "sqGrad", examples, positives from score_models
+    where workspace_id in (${sql.join(workspaceIds.map((id) => sql`${id}::uuid`), sql`, `)})`)) as unknown as ScoreModelRow[];
+  for (const [workspaceId, models] of scoreModelsFromRows(rows)) out.set(workspaceId, models);
   return out;
 }
 

@@ -47,12 +47,19 @@ export class RuntimeWorker {
     this.loopDone = this.loop();
   }
 
-  /** Wakes the loop now (new events, or a timer coming due). */
+  /**
+   * Wakes the loop now (new events, or a timer coming due). A poke while the
+   * loop is busy is remembered, so the loop goes round again instead of
+   * sleeping: otherwise events committed just after its claim, or a timer due
+   * during a batch, would wait a whole poll interval.
+   */
   poke(): void {
+    this.poked = true;
     const w = this.wake;
     this.wake = null;
     w?.();
   }
+  private poked = false;
 
   private async loop(): Promise<void> {
     const batchSize = this.opts.batchSize ?? 500;
@@ -60,6 +67,7 @@ export class RuntimeWorker {
     let lastRebalance = 0;
     let partitions: number[] = [];
     while (this.running) {
+      this.poked = false;
       try {
         // A lost lease session (Postgres restarted, connection cut) frees every partition: stop and take them again now.
         if (this.lease.lost || Date.now() - lastRebalance > 3_000) {
@@ -80,10 +88,15 @@ export class RuntimeWorker {
         this.opts.log?.(`[worker ${this.id}] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         await sleep(1_000);
       }
+      if (this.poked) {
+        this.poked = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         setTimeout(resolve, pollMs);
       });
+      this.poked = false;
     }
   }
 

@@ -3,6 +3,8 @@ import type { Db } from "@/db/client";
 import { customerStates, decisionStats, journeyCounters, outbox, stepLog, timers } from "@/db/schema";
 import { mergeStatsUpdates, statsUpdates } from "@/server/decisions/learning";
 import type { CustomerState, Effect, Timer } from "@/server/journey";
+import type { ScoreModels } from "@/server/scores/model";
+import { addScoreDeltas } from "@/server/scores/store";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -41,7 +43,7 @@ function counterMetric(e: Effect): string | null {
  * key: a replayed step cannot queue a message twice), the step log and the
  * analytics counters, and profile traits set by update_profile nodes.
  */
-export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[]): Promise<void> {
+export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], scoreDeltas?: Map<string, ScoreModels>): Promise<void> {
   if (outcomes.length === 0) return;
   await tx
     .insert(customerStates)
@@ -52,7 +54,7 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[]): Promis
     await tx.execute(sql`delete from timers where workspace_id = ${o.workspaceId} and customer_id = ${o.customerId}`);
   }
   const timerRows = outcomes.flatMap((o) =>
-    o.timers.map((t) => ({ workspaceId: o.workspaceId, customerId: o.customerId, dueAt: new Date(t.dueAt), key: t.key, payload: { instanceId: t.instanceId, seq: t.seq } })),
+    o.timers.map((t) => ({ workspaceId: o.workspaceId, customerId: o.customerId, dueAt: new Date(t.dueAt), key: t.key, payload: "score" in t ? { score: true } : { instanceId: t.instanceId, seq: t.seq } })),
   );
   if (timerRows.length) await tx.insert(timers).values(timerRows).onConflictDoNothing();
 
@@ -118,4 +120,6 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[]): Promis
     for (const e of o.effects) if (e.type === "enter") entries.set(e.journey, (entries.get(e.journey) ?? 0) + 1);
     for (const [journey, n] of entries) await tx.execute(sql`update journeys set entrants = entrants + ${n} where workspace_id = ${o.workspaceId} and slug = ${journey}`);
   }
+  // Last, so the shared model rows stay locked only until the commit right after.
+  if (scoreDeltas) await addScoreDeltas(tx, scoreDeltas);
 }

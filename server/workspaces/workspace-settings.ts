@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import type { z } from "zod";
 import type { Db } from "@/db/client";
 import { workspaces } from "@/db/schema";
 import { workspaceSettingsSchema, type WorkspaceSettings } from "@/server/journey/schema";
@@ -11,7 +12,7 @@ export async function getWorkspaceSettings(db: Db, workspaceId: string): Promise
 }
 
 /** Replaces the settings after validating them; the runtime applies them from its next batch. */
-export async function saveWorkspaceSettings(db: Db, workspaceId: string, settings: WorkspaceSettings): Promise<WorkspaceSettings> {
+export async function saveWorkspaceSettings(db: Db, workspaceId: string, settings: z.input<typeof workspaceSettingsSchema>): Promise<WorkspaceSettings> {
   const valid = workspaceSettingsSchema.parse(settings);
   await db.update(workspaces).set({ settings: valid }).where(eq(workspaces.id, workspaceId));
   return valid;

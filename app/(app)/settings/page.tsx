@@ -3,6 +3,7 @@ import { ApiKeysPanel } from "@/components/settings/api-keys-panel";
 import { AuditPanel } from "@/components/settings/audit-panel";
 import { GuardrailsPanel } from "@/components/settings/guardrails-panel";
 import { MembersPanel } from "@/components/settings/members-panel";
+import { ScoringPanel } from "@/components/settings/scoring-panel";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/states";
 import { PageHeader } from "@/components/ui/page-header";
@@ -29,14 +30,16 @@ export default async function SettingsPage() {
     prefetch(trpc.workspace.apiKeys.queryOptions()),
     prefetch(trpc.workspace.auditLog.queryOptions()),
     prefetch(trpc.workspace.settings.queryOptions()),
+    prefetch(trpc.workspace.scoreModels.queryOptions()),
   ]);
   return (
     <HydrateClient>
-      <PageHeader title="Settings" description={`Members, API keys, guardrails and the audit log of ${current.workspace.name}.`} />
+      <PageHeader title="Settings" description={`Members, API keys, guardrails, predictive scores and the audit log of ${current.workspace.name}.`} />
       <div className="grid max-w-5xl gap-6">
         <MembersPanel currentUserId={current.user.id} />
         <ApiKeysPanel />
         <GuardrailsPanel />
+        <ScoringPanel />
         <AuditPanel />
       </div>
     </HydrateClient>

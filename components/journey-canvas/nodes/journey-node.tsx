@@ -26,28 +26,34 @@ export const JourneyNodeView = memo(function JourneyNodeView({ data, selected }:
   const offPath = kind?.family === "negative" || kind?.family === "guardrail";
   const entry = kind?.family === "trigger" || offPath;
   const errors = data.issues.filter((i) => i.severity === "error");
+  const summary = summaryOf(data.kind, data.config);
   return (
     <div
-      className={`relative w-56 rounded-xl border bg-white text-left shadow-sm transition-shadow ${selected ? "ring-2 ring-brand-500" : ""} ${data.lit ? "shadow-[0_0_0_4px_rgba(37,69,235,0.35)]" : ""} ${offPath ? "border-dashed" : ""}`}
-      style={{ borderColor: look.color }}
+      className={`wm-node relative w-56 rounded-xl border bg-white text-left shadow-sm transition-shadow ${selected ? "ring-2 ring-brand-500" : ""} ${data.lit ? "shadow-[0_0_0_4px_rgba(37,69,235,0.35)]" : ""} ${offPath ? "border-dashed" : ""}`}
+      style={{ borderColor: look.color, ["--family" as string]: look.color }}
       data-testid={`node-${data.label ?? ""}`}
       data-kind={data.kind}
       data-lit={data.lit ? "true" : undefined}
     >
       {!entry ? <Handle type="target" position={Position.Left} className="!h-3 !w-3 !border-2 !border-white !bg-slate-400" /> : null}
-      <div className="flex items-center gap-2 rounded-t-xl px-3 py-1.5 text-[11px] font-semibold tracking-wide text-white uppercase" style={{ background: look.color }}>
-        <span aria-hidden>{look.icon}</span>
-        {kind?.label ?? data.kind}
+      <div className="wm-node-head flex items-center gap-2 rounded-t-xl px-3 py-1.5 text-[11px] font-semibold tracking-wide text-white uppercase" style={{ background: look.color }}>
+        <span className="wm-node-text" aria-hidden>{look.icon}</span>
+        <span className="wm-node-text">{kind?.label ?? data.kind}</span>
       </div>
-      <div className="px-3 py-2">
-        <p className="text-sm font-medium text-ink" data-testid="node-summary">{summaryOf(data.kind, data.config)}</p>
+      <div className="wm-node-text px-3 py-2">
+        <p className="line-clamp-2 text-sm font-medium text-ink" data-testid="node-summary" title={summary}>{summary}</p>
         {data.label ? <p className="mt-0.5 text-xs text-ink-muted">{data.label}</p> : null}
       </div>
+      {data.stats ? (
+        <p className="wm-node-text border-t border-surface-line bg-brand-50 px-3 py-1 text-[11px] font-medium text-brand-800" data-testid="node-stats">
+          {data.stats.passed.toLocaleString("en")} passed{data.stats.share !== null ? ` · ${Math.round(data.stats.share * 100)}% of entrants` : ""}
+        </p>
+      ) : null}
       {handles.length > 0 ? (
         <div className="border-t border-surface-line px-3 py-1">
           {handles.map((h) => (
             <div key={h.handle} className="relative flex h-6 items-center justify-end text-[11px] text-ink-muted">
-              {h.label}
+              <span className="wm-node-text">{h.label}</span>
               <Handle id={h.handle} type="source" position={Position.Right} className="!-right-[15px] !h-3 !w-3 !border-2 !border-white" style={{ background: look.color }} />
             </div>
           ))}

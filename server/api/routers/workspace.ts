@@ -8,6 +8,8 @@ import { recordAudit } from "@/server/workspaces/record-audit";
 import { setMemberRole } from "@/server/workspaces/set-member-role";
 import { workspaceSettingsSchema } from "@/server/journey/schema";
 import { getWorkspaceSettings, saveWorkspaceSettings } from "@/server/workspaces/workspace-settings";
+import { summarizeScoreModels } from "@/server/scores/model";
+import { getScoreModels } from "@/server/scores/store";
 
 export const workspaceRouter = createTRPCRouter({
   current: analystProcedure
@@ -28,6 +30,9 @@ export const workspaceRouter = createTRPCRouter({
     }),
 
   settings: analystProcedure.query(({ ctx }) => getWorkspaceSettings(ctx.db, ctx.workspaceId)),
+
+  /** The predictive score models: examples learned from and each feature's weight against its prior. */
+  scoreModels: analystProcedure.query(async ({ ctx }) => summarizeScoreModels(await getScoreModels(ctx.db, ctx.workspaceId))),
 
   updateSettings: adminProcedure.input(workspaceSettingsSchema).mutation(async ({ ctx, input }) => {
     const saved = await saveWorkspaceSettings(ctx.db, ctx.workspaceId, input);

@@ -3,6 +3,7 @@ import { conditionSchema } from "../conditions";
 import { durationSchema } from "../schema";
 import { formatDuration } from "../durations";
 import { defineNodeKind } from "./kind";
+import { describeCondition } from "../condition-text";
 
 /**
  * Entry point: an event (+ where), a behaviour (N events within a window,
@@ -40,7 +41,7 @@ export const triggerKind = defineNodeKind<TriggerConfig>({
       ? `${c.behavior.atLeast}× ${c.behavior.event} within ${formatDuration(c.behavior.within)}${c.behavior.without ? ` without ${c.behavior.without}` : ""}`
       : c.score
         ? `${c.score.name} ≥ ${c.score.gte}`
-        : `On ${c.event}${c.where ? " (filtered)" : ""}`,
+        : `On ${c.event}${c.where ? ` · when ${describeCondition(c.where)}` : ""}`,
   run: () => ({ kind: "go", handle: "next" }),
   conditions: (c) => [c.where],
   onMainPath: true,

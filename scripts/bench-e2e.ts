@@ -1,0 +1,240 @@
+import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import { createDb } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
+import { journeyDocumentSchema } from "@/server/journey";
+import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
+import { publishJourney } from "@/server/journeys/publish-journey";
+import { ensureDevAuthEnv } from "./db-env";
+import { FaultCluster } from "./faults/cluster";
+import { createFaultWorkspace } from "./faults/fixture";
+
+/**
+ * `npm run bench:e2e`: the whole system on loopback, measured (a benchmark, not
+ * a test: it prints figures and fails only if the system loses events). A
+ * private embedded Postgres (port WAYMARK_BENCH_PG_PORT, default 54351, never
+ * the machine's shared one), the production web server and two runtime
+ * workers as separate processes, a loopback webhook receiver. Bounded: about
+ * two minutes. Needs a production build (`npm run build`).
+ *
+ *  1. ingest: events/s accepted, single and batched (100 per request), by
+ *     closed loops for a fixed time, with the workers processing meanwhile,
+ *     and how long the workers then take to finish the backlog (sustained rate);
+ *  2. latency: an open loop of single events at a fixed rate (half the single
+ *     maximum, capped), each triggering a webhook message: request sent → the
+ *     receiver has the message, p50 / p99;
+ *  3. timers: with 100,000 other timers pending, events that wait 3 s then
+ *     send: how late each wait fires (outbox row written − due time) and
+ *     arrives, p50 / p99;
+ *  4. baseline: COPY of the same number of event rows into a scratch table.
+ */
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const phaseMs = Number(process.env.BENCH_PHASE_MS ?? 8_000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const started = Date.now();
+const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+const quantile = (xs: number[], q: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+
+if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
+  console.error("bench:e2e runs the production web server, and .next has no build: run `npm run build` first.");
+  process.exit(1);
+}
+ensureDevAuthEnv();
+const cluster = new FaultCluster({ pgName: "pg-bench", pgPort: Number(process.env.WAYMARK_BENCH_PG_PORT ?? 54351), database: "waymark_bench", logDir: path.join(root, ".test-results", "bench-e2e") });
+process.on("exit", () => cluster.killAllNow());
+setTimeout(() => {
+  console.error("bench:e2e: gave up after 300 s");
+  process.exit(1);
+}, 300_000).unref();
+
+// The receiver notes when each message arrived, by the event's mid in the message text.
+const arrivals = new Map<string, number>();
+const receiver = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", () => {
+    const m = /(?:pong|tock) ([\w-]+)/.exec(Buffer.concat(chunks).toString("utf8"));
+    if (m && !arrivals.has(m[1]!)) arrivals.set(m[1]!, performance.timeOrigin + performance.now());
+    res.end("ok");
+  });
+});
+await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+await cluster.startDatabase(true);
+await migrateDatabase(cluster.databaseUrl);
+const db = createDb(cluster.databaseUrl, { max: 4 });
+const { workspaceId, apiKey } = await createFaultWorkspace(db, receiverUrl, "whsec_bench_0123456789");
+const tock = journeyDocumentSchema.parse({
+  format: "waymark.journey/v1",
+  id: "bench-tock",
+  name: "Bench tock",
+  settings: { reentry: "always" },
+  nodes: [
+    { id: "t", kind: "trigger", config: { event: "tick" } },
+    { id: "w", kind: "wait", config: { for: "PT3S" } },
+    { id: "m", kind: "message", config: { channel: "webhook", template: "tock {{event.properties.mid}}" } },
+  ],
+  edges: [{ from: "t", to: "w" }, { from: "w", to: "m" }],
+});
+const { id: tockId } = await createJourneyIfMissing(db, { workspaceId, createdBy: null, document: tock });
+if (!(await publishJourney(db, { workspaceId, journeyId: tockId, userId: null })).ok) throw new Error("could not publish the bench journey");
+await cluster.start("web");
+await cluster.start("worker-a");
+await cluster.start("worker-b");
+log(`web server ready in ${await cluster.waitForWeb()} ms; 2 workers; private Postgres`);
+const base = cluster.webUrl;
+const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
+
+let seq = 0;
+async function post(endpoint: "track" | "batch", body: unknown): Promise<boolean> {
+  const res = await fetch(`${base}/api/v1/${endpoint}`, { method: "POST", headers, body: JSON.stringify(body) });
+  await res.arrayBuffer();
+  return res.ok;
+}
+
+/** A closed loop: `concurrency` clients send back to back for `ms`; returns events accepted per second. */
+async function closedLoop(kind: "batch" | "single", concurrency: number, ms: number): Promise<{ rate: number; failed: number }> {
+  const until = Date.now() + ms;
+  let accepted = 0;
+  let failed = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        if (kind === "batch") {
+          const batch = Array.from({ length: 100 }, () => ({ type: "track", userId: `load-${seq % 5000}`, event: "browse", messageId: `b-${++seq}` }));
+          if (await post("batch", { batch })) accepted += 100;
+          else failed++;
+        } else if (await post("track", { userId: `load-${seq % 5000}`, event: "browse", messageId: `s-${++seq}` })) accepted++;
+        else failed++;
+      }
+    }),
+  );
+  return { rate: accepted / ((performance.now() - t0) / 1000), failed };
+}
+
+async function waitProcessed(limitMs: number): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    const [row] = (await db.execute(sql`select count(*)::int as n from events where processed_at is null`)) as unknown as [{ n: number }];
+    if (row.n === 0 || Date.now() - t0 > limitMs) return row.n;
+    await sleep(250);
+  }
+}
+
+// 1. Ingest, then how fast the workers process what came in (the rate the whole system sustains).
+async function drain(label: string) {
+  const [row] = (await db.execute(sql`select count(*)::int as n from events where processed_at is null`)) as unknown as [{ n: number }];
+  const d0 = performance.now();
+  const left = await waitProcessed(90_000);
+  const seconds = (performance.now() - d0) / 1000;
+  log(left ? `workers still had ${left} of ${row.n} ${label} events after 90 s` : `workers processed the remaining ${row.n.toLocaleString("en")} ${label} events in ${seconds.toFixed(1)} s`);
+  return { backlog: row.n, seconds, left };
+}
+await closedLoop("single", 4, 1_000); // warm up the server's routes
+await waitProcessed(30_000);
+const single = await closedLoop("single", 32, phaseMs);
+log(`ingest single (/track, 32 clients): ${Math.round(single.rate).toLocaleString("en")} events/s${single.failed ? `, ${single.failed} failed requests` : ""}`);
+await drain("single");
+const batched = await closedLoop("batch", 8, phaseMs);
+log(`ingest batched (100 events/request, 8 clients): ${Math.round(batched.rate).toLocaleString("en")} events/s${batched.failed ? `, ${batched.failed} failed requests` : ""}`);
+const batchedDrain = await drain("batched");
+const sustained = (batched.rate * phaseMs) / 1000 / (phaseMs / 1000 + batchedDrain.seconds);
+
+// 2. Latency at half the single maximum (capped so the phase stays bounded), open loop.
+const rate = Math.max(50, Math.min(1_000, Math.round(single.rate / 2)));
+const sentAt = new Map<string, number>();
+const inflight: Promise<unknown>[] = [];
+const t0 = performance.now();
+const total = Math.round((rate * phaseMs) / 1000);
+for (let i = 0; i < total; i++) {
+  const due = t0 + (i * 1000) / rate;
+  const wait = due - performance.now();
+  if (wait > 0) await sleep(wait);
+  const mid = `lat${i}`;
+  sentAt.set(mid, performance.timeOrigin + performance.now());
+  inflight.push(post("track", { userId: `lat-${i}`, event: "ping", messageId: mid, properties: { mid } }));
+}
+await Promise.all(inflight);
+const latencyUntil = Date.now() + 30_000;
+while ([...sentAt.keys()].some((k) => !arrivals.has(k)) && Date.now() < latencyUntil) await sleep(100);
+const latencies = [...sentAt].filter(([k]) => arrivals.has(k)).map(([k, t]) => arrivals.get(k)! - t);
+log(`ingest → webhook delivered at ${rate}/s open loop (${total} events): p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms${latencies.length < total ? `, ${total - latencies.length} not delivered in 30 s` : ""}`);
+
+const stages = (await db.execute(sql`
+  select extract(epoch from (o.created_at - e.received_at)) * 1000 as processed, extract(epoch from (o.sent_at - o.created_at)) * 1000 as dispatched
+  from outbox o join events e on e.workspace_id = o.workspace_id and e.customer_id = o.customer_id
+  where o.workspace_id = ${workspaceId}::uuid and o.customer_id like 'lat-%' and o.sent_at is not null`)) as unknown as { processed: string; dispatched: string }[];
+const stage = (k: "processed" | "dispatched", q: number) => quantile(stages.map((r) => Number(r[k])), q).toFixed(0);
+log(`  of which: stored → step written p50 ${stage("processed", 0.5)} ms, p99 ${stage("processed", 0.99)} ms; step written → sent p50 ${stage("dispatched", 0.5)} ms, p99 ${stage("dispatched", 0.99)} ms`);
+
+// 3. Timers: 100,000 pending for other customers (due tomorrow), then waits of 3 s.
+await db.execute(sql`
+  insert into timers (workspace_id, customer_id, due_at, key, payload)
+  select ${workspaceId}::uuid, 'pending-' || g, now() + interval '1 day' + g * interval '1 ms', 'score:bench', '{"score": true}'::jsonb
+  from generate_series(1, 100000) g`);
+const ticks = 400;
+const tickSent = new Map<string, number>();
+for (let i = 0; i < ticks; i++) {
+  const mid = `tick${i}`;
+  tickSent.set(mid, Date.now());
+  await post("track", { userId: `tick-${i}`, event: "tick", messageId: mid, properties: { mid } });
+  await sleep(5_000 / ticks);
+}
+const tickUntil = Date.now() + 30_000;
+while ([...tickSent.keys()].some((k) => !arrivals.has(k)) && Date.now() < tickUntil) await sleep(100);
+const fired = (await db.execute(sql`
+  select extract(epoch from (o.created_at - (e.timestamp + interval '3 seconds'))) * 1000 as late
+  from outbox o join events e on e.workspace_id = o.workspace_id and e.customer_id = o.customer_id
+  where o.workspace_id = ${workspaceId}::uuid and o.journey_id = 'bench-tock'`)) as unknown as { late: string }[];
+const firedLate = fired.map((r) => Number(r.late));
+const arrivedLate = [...tickSent].filter(([k]) => arrivals.has(k)).map(([k]) => arrivals.get(k)! - 3_000 - tickSent.get(k)!);
+log(`timers with 100,000 pending: wait fired late by p50 ${quantile(firedLate, 0.5).toFixed(0)} ms, p99 ${quantile(firedLate, 0.99).toFixed(0)} ms; message arrived late by p50 ${quantile(arrivedLate, 0.5).toFixed(0)} ms, p99 ${quantile(arrivedLate, 0.99).toFixed(0)} ms (${firedLate.length}/${ticks} fired)`);
+
+// 4. Baseline: COPY of as many event-shaped rows as the batched phase accepted in one second.
+const copyRows = Math.max(10_000, Math.round(batched.rate));
+const client = db.$client;
+await client`create unlogged table if not exists bench_copy (like events including all)`;
+const columns = ["workspace_id", "customer_id", "type", "name", "properties", "traits", "context", "timestamp", "message_id"];
+const writable = await client.unsafe(`copy bench_copy (${columns.join(", ")}) from stdin`).writable();
+const c0 = performance.now();
+await new Promise<void>((resolve, reject) => {
+  writable.on("error", reject);
+  writable.on("finish", () => resolve());
+  let i = 0;
+  const write = () => {
+    while (i < copyRows) {
+      const ts = new Date().toISOString();
+      const line = `${workspaceId}\tcopy-${i % 5000}\ttrack\tbrowse\t{}\t{}\t{}\t${ts}\tc-${i}\n`;
+      i++;
+      if (!writable.write(line)) return void writable.once("drain", write);
+    }
+    writable.end();
+  };
+  write();
+});
+const copyRate = copyRows / ((performance.now() - c0) / 1000);
+log(`baseline COPY into an unlogged scratch table: ${Math.round(copyRate).toLocaleString("en")} rows/s (${copyRows.toLocaleString("en")} rows)`);
+
+const lost = total - latencies.length + (ticks - arrivedLate.length);
+console.log("");
+console.log("bench:e2e summary (this machine, loopback, 2 workers):");
+console.log(`  ingest batched ${Math.round(batched.rate).toLocaleString("en")} events/s (goal ≥ 10,000); single ${Math.round(single.rate).toLocaleString("en")} events/s (goal ≥ 3,000)`);
+console.log(`  sustained end to end (ingested and processed by the workers), batched: ${Math.round(sustained).toLocaleString("en")} events/s`);
+console.log(`  ingest → dispatch at ${rate}/s: p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms (goal p99 ≤ 25 ms)`);
+console.log(`  timer lateness (100k pending): p50 ${quantile(firedLate, 0.5).toFixed(0)} ms, p99 ${quantile(firedLate, 0.99).toFixed(0)} ms (goal p99 ≤ 20 ms)`);
+console.log(`  COPY baseline ${Math.round(copyRate).toLocaleString("en")} rows/s; batched ingest is ${((100 * batched.rate) / copyRate).toFixed(1)}% of it`);
+console.log("  graphile-worker baseline: not run (not a dependency of this project)");
+await db.$end();
+await cluster.stopWorkers();
+await cluster.shutdown();
+receiver.close();
+process.exit(lost > 0 ? 1 : 0);

@@ -1,0 +1,199 @@
+import { z } from "zod";
+import { featureNames, predictAll, type ScoreExample, type ScoreModels, type ScoreName } from "./model";
+
+/**
+ * A customer's activity as the predictive scores see it, kept in the customer's
+ * engine state (bounded: the last 28 days), and the labelling of snapshots.
+ * PURE.
+ *
+ * Labels come from what happens after a snapshot of the features, given when
+ * its window closes:
+ *   churnRisk           1 if the customer does nothing at all for `churnDays` after it, else 0;
+ *   purchasePropensity  1 if the purchase event arrives within `purchaseDays` after it, else 0.
+ * A snapshot is taken on the first activity of each (UTC) day and on each daily
+ * scoring tick while the customer is silent, so the model sees customers at every
+ * stage of a silence, not only at the moment they act. Ticks stop a month into a
+ * silence, once every snapshot is labelled.
+ */
+
+const dayMs = 24 * 3600 * 1000;
+/** Days of history the features look at. */
+export const historyDays = 28;
+/** A silence longer than this takes no more snapshots (churn risk has long been high by then). */
+export const maxSilentDays = 30;
+/** At most this many snapshots wait for their label (older ones are dropped unlabelled). */
+const maxPending = 48;
+
+export const scoringSettingsSchema = z
+  .object({
+    purchaseEvent: z.string().min(1, "name the purchase event").max(200).default("order_completed"),
+    churnDays: z.number().int("churn days must be whole days").min(1, "churn days must be 1–60").max(60, "churn days must be 1–60").default(14),
+    purchaseDays: z.number().int("purchase window must be whole days").min(1, "purchase window must be 1–60 days").max(60, "purchase window must be 1–60 days").default(7),
+  })
+  .strict();
+export type ScoringSettings = z.infer<typeof scoringSettingsSchema>;
+export const defaultScoringSettings: ScoringSettings = scoringSettingsSchema.parse({});
+
+/** Times are epoch milliseconds (cheaper than ISO text on the hot path; the state is JSON either way). */
+/** A snapshot: its features, which labels are still open, and what its windows have seen so far. */
+const snapshotSchema = z.object({ t: z.number(), x: z.array(z.number()), churn: z.boolean(), buy: z.boolean(), returned: z.boolean().optional(), bought: z.boolean().optional() });
+export const activitySchema = z.object({
+  /** Last activity (any event). */
+  last: z.number().nullable(),
+  /** Events per UTC day number, for the last `historyDays` days. */
+  days: z.record(z.string(), z.number()),
+  /** Purchases (time, value) in the last `historyDays` days. */
+  buys: z.array(z.object({ t: z.number(), value: z.number() })),
+  /** Snapshots waiting for their windows to close. */
+  pending: z.array(snapshotSchema),
+  /** When the next scoring tick is due (null: none). */
+  nextAt: z.number().nullable(),
+});
+export type Activity = z.infer<typeof activitySchema>;
+
+export function emptyActivity(): Activity {
+  return { last: null, days: {}, buys: [], pending: [], nextAt: null };
+}
+
+export function copyActivity(a: Activity): Activity {
+  return { last: a.last, days: { ...a.days }, buys: [...a.buys], pending: a.pending.map((p) => ({ ...p })), nextAt: a.nextAt };
+}
+
+const dayOf = (ms: number) => Math.floor(ms / dayMs);
+const log1pScaled = (v: number, max: number) => Math.min(1, Math.log1p(Math.max(0, v)) / Math.log1p(max));
+
+/** A purchase's value: the first numeric of revenue / total / value / amount / price. */
+export function purchaseValue(properties: Record<string, unknown>): number {
+  for (const k of ["revenue", "total", "value", "amount", "price"]) {
+    const v = properties[k];
+    const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+    if (Number.isFinite(n) && n >= 0) return n;
+  }
+  return 0;
+}
+
+/**
+ * The feature vector at `nowMs`, in the order of featureNames, each on a 0..1
+ * (trend −1..1) scale: recency (log days since last activity, a month = 1),
+ * frequency (log events in 28 days), monetary (log purchase value in 28 days),
+ * engagement trend (last 7 days against the weekly average of the 3 weeks
+ * before), buyer (log purchases in 28 days).
+ */
+export function featuresAt(a: Activity, nowMs: number): number[] {
+  const today = dayOf(nowMs);
+  let total = 0;
+  let lastWeek = 0;
+  for (const [d, n] of Object.entries(a.days)) {
+    const age = today - Number(d);
+    if (age < 0 || age >= historyDays) continue;
+    total += n;
+    if (age < 7) lastWeek += n;
+  }
+  const before = (total - lastWeek) / 3;
+  const trend = lastWeek + before === 0 ? 0 : (lastWeek - before) / (lastWeek + before + 1);
+  const buys = a.buys.filter((b) => nowMs - b.t < historyDays * dayMs);
+  const value = buys.reduce((s, b) => s + b.value, 0);
+  const silentDays = a.last === null ? maxSilentDays : Math.max(0, (nowMs - a.last) / dayMs);
+  const x = [1, log1pScaled(silentDays, maxSilentDays), log1pScaled(total, 200), log1pScaled(value, 10_000), trend, log1pScaled(buys.length, 20)];
+  return x.map((v) => Math.round(v * 10_000) / 10_000);
+}
+export const featureCount = featureNames.length;
+
+/**
+ * Labels the snapshots whose window has closed by `nowMs` (an event, if any,
+ * happening at `nowMs`). What happens inside a window is noted as it happens
+ * (a return, a purchase), but the example is emitted only when the window
+ * closes, whatever the outcome: emitting "returned" or "bought" at once, while
+ * "churned" can only be known at the end, would teach the model from early
+ * outcomes first and bias it (no churn at all in a new workspace's first two weeks).
+ */
+function label(a: Activity, nowMs: number, settings: ScoringSettings, event: { isActivity: boolean; isPurchase: boolean }, out: ScoreExample[]) {
+  const churnMs = settings.churnDays * dayMs;
+  const buyMs = settings.purchaseDays * dayMs;
+  for (const p of a.pending) {
+    const age = nowMs - p.t;
+    if (p.churn) {
+      if (event.isActivity && age > 0 && age < churnMs) p.returned = true;
+      if (age >= churnMs) {
+        out.push({ score: "churnRisk", x: p.x, y: p.returned ? 0 : 1, since: p.t });
+        p.churn = false;
+      }
+    }
+    if (p.buy) {
+      if (event.isPurchase && age > 0 && age <= buyMs) p.bought = true;
+      if (age >= buyMs) {
+        out.push({ score: "purchasePropensity", x: p.x, y: p.bought ? 1 : 0, since: p.t });
+        p.buy = false;
+      }
+    }
+  }
+  a.pending = a.pending.filter((p) => p.churn || p.buy);
+}
+
+/** Takes the day's snapshot (features `x` at `nowMs`) unless the day has one. */
+function snapshot(a: Activity, nowMs: number, x: number[]) {
+  const today = dayOf(nowMs);
+  if (a.pending.some((p) => dayOf(p.t) === today)) return;
+  a.pending.push({ t: nowMs, x, churn: true, buy: true });
+  if (a.pending.length > maxPending) a.pending.splice(0, a.pending.length - maxPending);
+}
+
+/**
+ * The next tick: the next whole day after the last activity while a silence
+ * lasts at most a month (a snapshot and fresh scores each day), or the moment
+ * an open window closes (its label is due then), whichever comes first.
+ */
+function nextTick(a: Activity, nowMs: number, settings: ScoringSettings): number | null {
+  if (a.last === null) return null;
+  let next = Infinity;
+  const daily = a.last + (Math.floor((nowMs - a.last) / dayMs) + 1) * dayMs;
+  if (daily - a.last <= maxSilentDays * dayMs) next = daily;
+  for (const p of a.pending) {
+    for (const due of [p.churn ? p.t + settings.churnDays * dayMs : Infinity, p.buy ? p.t + settings.purchaseDays * dayMs : Infinity]) {
+      if (due > nowMs && due < next) next = due;
+    }
+  }
+  return next === Infinity ? null : next;
+}
+
+function prune(a: Activity, nowMs: number) {
+  const oldest = dayOf(nowMs) - historyDays;
+  for (const d of Object.keys(a.days)) if (Number(d) <= oldest) delete a.days[d];
+  if (a.buys.length) a.buys = a.buys.filter((b) => nowMs - b.t < historyDays * dayMs).slice(-100);
+}
+
+export type ScoringResult = { scores: Partial<Record<ScoreName, number>>; examples: ScoreExample[] };
+
+/** The scores at `nowMs`; none for a customer never seen active (a profile alone says nothing about behaviour). */
+export function scoresAt(a: Activity, nowMs: number, models: ScoreModels | undefined): Partial<Record<ScoreName, number>> {
+  return a.last === null ? {} : predictAll(models, featuresAt(a, nowMs));
+}
+
+/** An event arrived: label what it settles, record it, snapshot the day, score. Mutates `a`. */
+export function onEvent(a: Activity, event: { name: string; type: string; properties: Record<string, unknown>; timestamp: string }, settings: ScoringSettings, models: ScoreModels | undefined): ScoringResult {
+  const nowMs = Date.parse(event.timestamp);
+  const isPurchase = event.type === "track" && event.name === settings.purchaseEvent;
+  const examples: ScoreExample[] = [];
+  label(a, nowMs, settings, { isActivity: true, isPurchase }, examples);
+  if (a.last === null || a.last <= nowMs) a.last = nowMs;
+  const d = String(dayOf(nowMs));
+  a.days[d] = (a.days[d] ?? 0) + 1;
+  if (isPurchase) a.buys.push({ t: nowMs, value: purchaseValue(event.properties) });
+  prune(a, nowMs);
+  const x = featuresAt(a, nowMs);
+  snapshot(a, nowMs, x);
+  a.nextAt = nextTick(a, nowMs, settings);
+  return { scores: predictAll(models, x), examples };
+}
+
+/** A scoring tick: label what the passing of time settles, snapshot a silent day, score. Mutates `a`. */
+export function onTick(a: Activity, nowMs: number, settings: ScoringSettings, models: ScoreModels | undefined): ScoringResult {
+  const examples: ScoreExample[] = [];
+  label(a, nowMs, settings, { isActivity: false, isPurchase: false }, examples);
+  prune(a, nowMs);
+  if (a.last === null) return { scores: {}, examples };
+  const x = featuresAt(a, nowMs);
+  if (nowMs - a.last <= maxSilentDays * dayMs) snapshot(a, nowMs, x);
+  a.nextAt = nextTick(a, nowMs, settings);
+  return { scores: predictAll(models, x), examples };
+}

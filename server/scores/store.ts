@@ -1,0 +1,61 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { scoreModels as scoreModelsTable } from "@/db/schema";
+import { emptyModel, featureNames, scoreNames, type ScoreModels, type ScoreName } from "./model";
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** A stored row: one feature of one score model of a workspace. */
+export type ScoreModelRow = { workspaceId: string; score: string; feature: string; learned: number; sqGrad: number; examples: number | string; positives: number | string };
+
+/** Rows back into models (unknown scores or features, from an older or newer code, are ignored). */
+export function scoreModelsFromRows(rows: ScoreModelRow[]): Map<string, ScoreModels> {
+  const out = new Map<string, ScoreModels>();
+  for (const r of rows) {
+    const i = featureNames.indexOf(r.feature as (typeof featureNames)[number]);
+    if (i < 0 || !scoreNames.includes(r.score as ScoreName)) continue;
+    const models = out.get(r.workspaceId) ?? out.set(r.workspaceId, {}).get(r.workspaceId)!;
+    const m = (models[r.score as ScoreName] ??= emptyModel());
+    m.learned[i] = Number(r.learned);
+    m.sqGrad[i] = Number(r.sqGrad);
+    // Every example touches every feature, so any row's counts are the model's.
+    m.examples = Math.max(m.examples, Number(r.examples));
+    m.positives = Math.max(m.positives, Number(r.positives));
+  }
+  return out;
+}
+
+/**
+ * Adds a batch's increments to the stored models, in the batch's transaction.
+ * Rows in a fixed order (score, feature), so two workers never deadlock.
+ */
+export async function addScoreDeltas(tx: Tx, deltas: Map<string, ScoreModels>): Promise<void> {
+  for (const [workspaceId, models] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const values = scoreNames.flatMap((score) => {
+      const d = models[score];
+      if (!d || d.examples === 0) return [];
+      return featureNames.map((feature, i) => ({ workspaceId, score, feature, learned: d.learned[i] ?? 0, sqGrad: d.sqGrad[i] ?? 0, examples: d.examples, positives: d.positives }));
+    });
+    if (values.length === 0) continue;
+    await tx
+      .insert(scoreModelsTable)
+      .values(values)
+      .onConflictDoUpdate({
+        target: [scoreModelsTable.workspaceId, scoreModelsTable.score, scoreModelsTable.feature],
+        set: {
+          learned: sql`${scoreModelsTable.learned} + excluded.learned`,
+          sqGrad: sql`${scoreModelsTable.sqGrad} + excluded.sq_grad`,
+          examples: sql`${scoreModelsTable.examples} + excluded.examples`,
+          positives: sql`${scoreModelsTable.positives} + excluded.positives`,
+          updatedAt: sql`now()`,
+        },
+      });
+  }
+}
+
+/** A workspace's models as stored (the priors where nothing was learned yet). */
+export async function getScoreModels(db: Db, workspaceId: string): Promise<ScoreModels> {
+  const rows = (await db.execute(sql`
+    select workspace_id as "workspaceId", score, feature, learned, sq_grad as "sqGrad", examples, positives from score_models where workspace_id = ${workspaceId}::uuid`)) as unknown as ScoreModelRow[];
+  return scoreModelsFromRows(rows).get(workspaceId) ?? {};
+}
