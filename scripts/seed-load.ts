@@ -6,6 +6,7 @@ import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
 import { publishJourney } from "@/server/journeys/publish-journey";
 import { ensureWorkspace } from "@/server/workspaces/ensure-workspace";
 import { saveWorkspaceSettings } from "@/server/workspaces/workspace-settings";
+import { backfillTimingCounts } from "@/server/analytics/timing-backfill";
 import { ensureDatabase, redact } from "./db-env";
 
 /**
@@ -13,7 +14,8 @@ import { ensureDatabase, redact } from "./db-env";
  * realistic volume for measuring the dashboards (`npm run bench:dashboards`):
  * events over 90 days from a long-tailed population of customers, journey
  * stays in the step log (entry, steps, messages, goals, exits; 10% holdout,
- * 5% global control), the counters the runtime would have kept for them,
+ * 5% global control), the counters the runtime would have kept for them
+ * (funnel, timing, paths),
  * the outbox (mostly sent, some retrying, a few dead) and pending timers.
  * Set-based SQL (generate_series), in chunks, so 10 million events take
  * minutes, not hours. Uses DATABASE_URL, else the embedded dev database.
@@ -38,7 +40,7 @@ log(`filling workspace "load" in ${redact(url)}: ${events.toLocaleString("en")} 
 
 const workspace = await ensureWorkspace(db, "load", "Load test");
 await saveWorkspaceSettings(db, workspace.id, { globalHoldoutPercent: 5 });
-for (const table of ["events", "step_log", "journey_counters", "outbox", "timers", "customers"]) {
+for (const table of ["events", "step_log", "journey_counters", "journey_durations", "journey_paths", "outbox", "timers", "customers"]) {
   await db.execute(sql`delete from ${sql.identifier(table)} where workspace_id = ${workspace.id}`);
 }
 const journeyCount = 5;
@@ -113,6 +115,9 @@ await db.execute(sql`
   from step_log where workspace_id = ${workspace.id}
   group by 1, 2, 3, 4, 5, 6, 7`);
 log("journey counters");
+// Timing and path counters, rebuilt from the steps the same way (counters.int.test.ts proves it equals what the runtime keeps).
+await backfillTimingCounts(db, workspace.id);
+log("timing and path counters");
 await db.execute(sql`
   insert into outbox (workspace_id, key, customer_id, journey_id, node_id, channel, payload, status, attempts, next_attempt_at, last_result, created_at, sent_at)
   select workspace_id, detail->>'key', customer_id, journey_id, node_id, detail->>'channel', '{}'::jsonb, st, case st when 'sent' then 1 when 'retrying' then 3 else 8 end, at,

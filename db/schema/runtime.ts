@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { workspaces } from "./workspaces";
 
 /** Partitions divide customers among workers; a worker holds a partition by lease. */
@@ -110,6 +110,53 @@ export const journeyCounters = pgTable(
     count: bigint({ mode: "number" }).notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.version, t.nodeId, t.day, t.group, t.metric] })],
+);
+
+/**
+ * How long stays take, kept by the runtime in the step's transaction: per
+ * journey version, day and group, a histogram of milliseconds from entry to
+ * the goal (`convert`) or to the exit (`exit`) in log-scale buckets
+ * (server/analytics/duration-buckets.ts). Dashboards read percentiles from it
+ * instead of pairing rows of the step log.
+ */
+export const journeyDurations = pgTable(
+  "journey_durations",
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    journeyId: text().notNull(),
+    version: integer().notNull(),
+    day: date().notNull(),
+    group: text().notNull().default("treatment"),
+    metric: text().notNull(),
+    bucket: smallint().notNull(),
+    count: bigint({ mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.version, t.day, t.group, t.metric, t.bucket] })],
+);
+
+/**
+ * Stays that ended, by the path of steps they went through (first 24 steps,
+ * then "…"), per journey version, day and group. Keyed by the md5 of the steps
+ * joined with ">" (node ids cannot hold ">"): a path of long ids would not fit
+ * in an index entry.
+ */
+export const journeyPaths = pgTable(
+  "journey_paths",
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    journeyId: text().notNull(),
+    version: integer().notNull(),
+    day: date().notNull(),
+    group: text().notNull().default("treatment"),
+    pathKey: text().notNull(),
+    path: text().array().notNull(),
+    count: bigint({ mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.version, t.day, t.group, t.pathKey] })],
 );
 
 /** Per-workspace channel configuration (webhook URL and secret, SMTP, …). */

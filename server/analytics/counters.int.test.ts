@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
@@ -7,6 +9,7 @@ import { journeyDocumentSchema } from "@/server/journey";
 import { publishJourney } from "@/server/journeys/publish-journey";
 import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
 import { processPartitions } from "@/server/runtime/process-partitions";
+import { backfillTimingCounts } from "./timing-backfill";
 import { getJourneyReport } from "./journey-report";
 
 let db: Db;
@@ -62,6 +65,44 @@ describe("analytics counters", () => {
       from step_log where workspace_id = ${workspace.id} group by 1,2,3,4,5,6 order by 1,2,3,4,5,6`)) as unknown as Record<string, unknown>[];
     expect(counters.length).toBeGreaterThan(5);
     expect(counters).toEqual(recount);
+
+    // Timing and path counters: what the runtime kept equals a rebuild from the step log (the migration's backfill), row for row.
+    const timingRows = async () => [
+      (await db.execute(sql`select journey_id, version, day::text, "group", metric, bucket, count::int from journey_durations where workspace_id = ${workspace.id} order by 1,2,3,4,5,6`)) as unknown as Record<string, unknown>[],
+      (await db.execute(sql`select journey_id, version, day::text, "group", path, count::int from journey_paths where workspace_id = ${workspace.id} order by 1,2,3,4,5`)) as unknown as Record<string, unknown>[],
+    ];
+    const kept = await timingRows();
+    const exits = recount.filter((r) => String(r.metric).startsWith("exit:")).reduce((a, r) => a + Number(r.n), 0);
+    const goals = recount.filter((r) => r.metric === "goal").reduce((a, r) => a + Number(r.n), 0);
+    expect(exits).toBeGreaterThan(10);
+    expect(kept[0]!.filter((r) => r.metric === "exit").reduce((a, r) => a + Number(r.count), 0)).toBe(exits);
+    expect(kept[0]!.filter((r) => r.metric === "convert").reduce((a, r) => a + Number(r.count), 0)).toBe(goals);
+    expect(kept[1]!.reduce((a, r) => a + Number(r.count), 0)).toBe(exits);
+    expect(kept[1]!.map((r) => r.path)).toContainEqual(["t", "b"]);
+    await db.execute(sql`delete from journey_durations where workspace_id = ${workspace.id}`);
+    await db.execute(sql`delete from journey_paths where workspace_id = ${workspace.id}`);
+    await backfillTimingCounts(db, workspace.id);
+    expect(await timingRows()).toEqual(kept);
+
+    // The migration that backfilled older stays (drizzle/0006) runs the same statements over every workspace: tried in a transaction rolled back.
+    const statements = readFileSync(path.join(process.cwd(), "drizzle", "0006_timing_counters.sql"), "utf8").split("--> statement-breakpoint").filter((st) => /INSERT INTO/.test(st));
+    expect(statements).toHaveLength(2);
+    let fromMigration: Record<string, unknown>[][] = [];
+    await db
+      .transaction(async (tx) => {
+        await tx.execute(sql`delete from journey_durations`);
+        await tx.execute(sql`delete from journey_paths`);
+        for (const st of statements) await tx.execute(sql.raw(st));
+        fromMigration = [
+          (await tx.execute(sql`select journey_id, version, day::text, "group", metric, bucket, count::int from journey_durations where workspace_id = ${workspace.id} order by 1,2,3,4,5,6`)) as unknown as Record<string, unknown>[],
+          (await tx.execute(sql`select journey_id, version, day::text, "group", path, count::int from journey_paths where workspace_id = ${workspace.id} order by 1,2,3,4,5`)) as unknown as Record<string, unknown>[],
+        ];
+        throw new Error("roll back");
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof Error) || e.message !== "roll back") throw e;
+      });
+    expect(fromMigration).toEqual(kept);
 
     const report = (await getJourneyReport(db, workspace.id, { journeyId: id }))!;
     const treatment = report.entered.treatment ?? 0;

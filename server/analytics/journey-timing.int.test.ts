@@ -20,7 +20,7 @@ const all = Array.from({ length: 64 }, (_, i) => i);
 const hour = 3600_000;
 
 describe("journey timing and paths", () => {
-  it("measures time to convert, velocity and the most common paths from the step log", { timeout: 60_000 }, async () => {
+  it("measures time to convert, velocity and the most common paths from the counters the runtime keeps", { timeout: 60_000 }, async () => {
     const { workspace, tag } = await makeWorkspace(db, ["admin"]);
     const doc = journeyDocumentSchema.parse({
       format: "waymark.journey/v1",
@@ -46,10 +46,14 @@ describe("journey timing and paths", () => {
     while ((await processPartitions(db, all, { batchSize: 500, ai: null })) > 0);
 
     const timing = (await getJourneyTiming(db, workspace.id, { journeyId: id }))!;
-    expect(timing.timeToConvert).toEqual({ n: 4, p50Ms: 2 * hour, p90Ms: 2 * hour });
-    // VIPs are done at once; the others after their hour's wait: median 1 h, p90 1 h.
+    // Read from log-scale histograms: within 4.5 % of the true figure.
+    const near = (ms: number | null, expected: number) => expect(Math.abs(ms! - expected) / expected).toBeLessThan(0.045);
+    expect(timing.timeToConvert.n).toBe(4);
+    near(timing.timeToConvert.p50Ms, 2 * hour);
+    near(timing.timeToConvert.p90Ms, 2 * hour);
+    // VIPs are done at once; the others after their hour's wait: median 1 h, 30th percentile an instant.
     expect(timing.velocity.n).toBe(10);
-    expect(timing.velocity.p50Ms).toBe(hour);
+    near(timing.velocity.p50Ms, hour);
     expect(timing.instances).toBe(10);
     expect(timing.paths).toEqual([
       { path: ["t", "b", "w", "m"], customers: 7, share: 0.7 },

@@ -9,7 +9,7 @@ import type { DecisionConfig } from "./node-kinds/decision";
 import type { MessageConfig } from "./node-kinds/message";
 import { parseDuration, durationMs } from "./durations";
 import type { FrequencyCap } from "./schema";
-import { maxDecisionMemos, type CustomerState, type Instance } from "./state";
+import { maxDecisionMemos, maxPathSteps, type CustomerState, type Instance } from "./state";
 import { customerTimezone, scopeFor } from "./scope";
 import type { Effect, EngineEvent, StepContext } from "./step-types";
 
@@ -33,9 +33,10 @@ export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, r
   const history = (s.journeys[inst.journey] ??= { entries: 1, lastEnteredAt: inst.enteredAt, lastExitedAt: null });
   history.lastExitedAt = run.nowIso;
   if (reason !== "goal" && reason !== "holdout_complete" && !inst.converted && inst.goalBy && inst.goalBy > run.nowIso) {
-    s.goalWatch.push({ instance: inst.id, journey: inst.journey, version: inst.version, group: inst.group, goalBy: inst.goalBy, decisions: inst.decisions });
+    s.goalWatch.push({ instance: inst.id, journey: inst.journey, version: inst.version, group: inst.group, goalBy: inst.goalBy, decisions: inst.decisions, enteredAt: inst.enteredAt });
   }
-  run.effects.push({ t: run.nowIso, journey: inst.journey, version: inst.version, type: "exit", key: `${inst.id}:exit`, instance: inst.id, node: inst.node, group: inst.group, reason, ...(rule ? { rule } : {}) });
+  const sinceEntryMs = Math.max(0, Date.parse(run.nowIso) - Date.parse(inst.enteredAt));
+  run.effects.push({ t: run.nowIso, journey: inst.journey, version: inst.version, type: "exit", key: `${inst.id}:exit`, instance: inst.id, node: inst.node, group: inst.group, reason, ...(rule ? { rule } : {}), sinceEntryMs, path: [...inst.path] });
 }
 
 /**
@@ -56,6 +57,8 @@ export function advance(run: StepRun, program: Program, inst: Instance, target: 
       inst.seq += 1;
       inst.node = node.id;
       run.effects.push({ t: run.nowIso, journey: inst.journey, version: inst.version, type: "node", key: `${inst.id}:${inst.seq}:node`, instance: inst.id, node: node.id, group: inst.group });
+      if (inst.path.length < maxPathSteps) inst.path.push(node.id);
+      else if (inst.path.length === maxPathSteps) inst.path.push("…");
     }
     resuming = false;
     const kind = kindOf(node.kind);

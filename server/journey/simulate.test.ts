@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { simulate, type SimLine } from "./simulate";
+import { Simulator, simulate, type SimLine } from "./simulate";
+import { maxPathSteps } from "./state";
 import { journeyTemplates } from "./templates";
 import { identify, journey, track } from "./test-helpers";
 
@@ -45,6 +46,24 @@ describe("simulator: the spec's semantics", () => {
     );
     const lines = simulate([doc], [track("u", "x", "2026-01-01T09:00:00Z"), identify("u", { done: true }, "2026-01-03T12:00:00Z")]);
     expect(pick(lines, "message", "exit")).toEqual(["2026-01-01T09:00 u loop message m", "2026-01-02T09:00 u loop message m", "2026-01-03T09:00 u loop message m", "2026-01-04T09:00 u loop exit completed"]);
+  });
+
+  it("remembers the path of a stay, its first 24 steps then …", () => {
+    const doc = journey(
+      "loop",
+      [["t", "trigger", { event: "x" }], ["m", "message", { channel: "push", template: "daily" }], ["w", "wait", { for: "P1D" }], ["b", "branch", { cases: [{ handle: "stop", when: { path: "traits.done", op: "eq", value: true } }] }]],
+      ["t>m", "m>w", "w>b", "b:else>m"],
+    );
+    const sim = new Simulator([doc]);
+    sim.handle(track("u", "x", "2026-01-01T09:00:00Z"));
+    sim.runTimersUntil(new Date("2026-01-02T10:00:00Z"));
+    expect(sim.stateOf("u")!.instances[0]!.path).toEqual(["t", "m", "w", "b", "m", "w"]);
+    // Twelve days of the loop: 37 steps, kept as the first 24 and "…".
+    sim.runTimersUntil(new Date("2026-01-13T10:00:00Z"));
+    const path = sim.stateOf("u")!.instances[0]!.path;
+    expect(path).toHaveLength(maxPathSteps + 1);
+    expect(path.slice(0, 7)).toEqual(["t", "m", "w", "b", "m", "w", "b"]);
+    expect(path.at(-1)).toBe("…");
   });
 
   it("keeps two keyed instances side by side; an event reaches only the instance with its key", () => {

@@ -4,6 +4,8 @@ import { activitySchema, emptyActivity } from "@/server/scores/activity";
 const decisionMemoSchema = z.object({ node: z.string(), handle: z.string(), bucket: z.string() });
 /** At most this many decisions are remembered per instance for crediting goals. */
 export const maxDecisionMemos = 20;
+/** A stay's path keeps its first this many steps; a longer one ends in "…". */
+export const maxPathSteps = 24;
 
 /**
  * A customer's engine state: plain JSON, so the runtime keeps it in a jsonb
@@ -30,6 +32,8 @@ export const instanceSchema = z.object({
   entryEvent: z.record(z.string(), z.unknown()),
   /** Decisions taken in this instance, credited when its goal arrives (bounded). */
   decisions: z.array(decisionMemoSchema).default([]),
+  /** The steps this stay went through, for the most common paths (at most {@link maxPathSteps}, then "…"). */
+  path: z.array(z.string()).default([]),
 });
 export type Instance = z.infer<typeof instanceSchema>;
 
@@ -63,6 +67,8 @@ export const customerStateSchema = z.object({
         group: z.string(),
         goalBy: z.string(),
         decisions: z.array(decisionMemoSchema).default([]),
+        /** When the stay began (time to convert); absent in states written before it was kept. */
+        enteredAt: z.string().optional(),
       }),
     )
     .default([]),

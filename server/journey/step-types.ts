@@ -79,6 +79,10 @@ export type Effect = {
   };
   /** On a goal: the decisions of the instance that it credits. */
   rewards?: DecisionMemo[];
+  /** On a goal or an exit: milliseconds since the stay began (time to convert, velocity). */
+  sinceEntryMs?: number;
+  /** On an exit: the steps the stay went through (the most common paths). */
+  path?: string[];
 };
 
 /** An instance's timer, or the customer's scoring tick. */

@@ -110,13 +110,18 @@ function keyMatches(program: Program, inst: Instance, event: EngineEvent): boole
   return typeof v === "symbol" || v === null || String(v) === inst.key;
 }
 
+/** Milliseconds from a stay's start to `t` (never negative: an event may carry a timestamp before the entry's). */
+function sinceEntry(t: string, enteredAt: string): number {
+  return Math.max(0, Date.parse(t) - Date.parse(enteredAt));
+}
+
 function handleGoals(run: StepRun, event: EngineEvent, programOf: (i: Instance) => Program | undefined) {
   for (const inst of [...run.state.instances]) {
     const program = programOf(inst);
     if (!program?.goal || program.goal.event !== event.name || inst.converted || !keyMatches(program, inst, event)) continue;
     if (inst.goalBy && new Date(event.timestamp) > new Date(inst.goalBy)) continue;
     inst.converted = true;
-    run.effects.push({ t: event.timestamp, journey: inst.journey, version: inst.version, type: "goal", key: `${inst.id}:goal`, instance: inst.id, group: inst.group, ...(inst.decisions.length ? { rewards: inst.decisions } : {}) });
+    run.effects.push({ t: event.timestamp, journey: inst.journey, version: inst.version, type: "goal", key: `${inst.id}:goal`, instance: inst.id, group: inst.group, ...(inst.decisions.length ? { rewards: inst.decisions } : {}), sinceEntryMs: sinceEntry(event.timestamp, inst.enteredAt) });
     if (program.goal.exitOnGoal) exitInstance(run, inst, "goal");
   }
   // Customers who already left, still inside their goal window.
@@ -125,7 +130,7 @@ function handleGoals(run: StepRun, event: EngineEvent, programOf: (i: Instance) 
     const program = programOf({ journey: w.journey, version: w.version } as Instance);
     if (!program?.goal || program.goal.event !== event.name || Date.parse(w.goalBy) < t) continue;
     run.state.goalWatch = run.state.goalWatch.filter((x) => x !== w);
-    run.effects.push({ t: event.timestamp, journey: w.journey, version: w.version, type: "goal", key: `${w.instance}:goal`, instance: w.instance, group: w.group, ...(w.decisions.length ? { rewards: w.decisions } : {}) });
+    run.effects.push({ t: event.timestamp, journey: w.journey, version: w.version, type: "goal", key: `${w.instance}:goal`, instance: w.instance, group: w.group, ...(w.decisions.length ? { rewards: w.decisions } : {}), ...(w.enteredAt ? { sinceEntryMs: sinceEntry(event.timestamp, w.enteredAt) } : {}) });
   }
 }
 
@@ -267,6 +272,7 @@ function enter(run: StepRun, program: Program, triggerId: string, key: string | 
     suppressUntil: null,
     entryEvent: event.properties,
     decisions: [],
+    path: [],
   };
   s.instances.push(inst);
   run.effects.push({ t: event.timestamp, journey: program.id, version: program.version, type: "enter", key: `${inst.id}:enter`, instance: inst.id, group, node: triggerId });

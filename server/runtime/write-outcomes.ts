@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { customerStates, decisionStats, journeyCounters, outbox, stepLog, timers } from "@/db/schema";
+import { customerStates, decisionStats, journeyCounters, journeyDurations, journeyPaths, outbox, stepLog, timers } from "@/db/schema";
+import { durationBucket } from "@/server/analytics/duration-buckets";
 import { mergeStatsUpdates, statsUpdates } from "@/server/decisions/learning";
 import type { CustomerState, Effect, Timer } from "@/server/journey";
 import type { ScoreModels } from "@/server/scores/model";
@@ -16,6 +18,11 @@ export type CustomerOutcome = {
   timers: Timer[];
   traitUpdates: Record<string, unknown>;
 };
+
+/** journey_paths' key: md5 of the steps joined with ">", as the migration's backfill computes it in SQL. */
+export function pathKey(path: string[]): string {
+  return createHash("md5").update(path.join(">")).digest("hex");
+}
 
 function counterMetric(e: Effect): string | null {
   switch (e.type) {
@@ -96,6 +103,44 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], scoreDe
       .onConflictDoUpdate({
         target: [journeyCounters.workspaceId, journeyCounters.journeyId, journeyCounters.version, journeyCounters.nodeId, journeyCounters.day, journeyCounters.group, journeyCounters.metric],
         set: { count: sql`${journeyCounters.count} + excluded.count` },
+      });
+  }
+
+  // Timing and paths, for the dashboards: durations to the goal and to the exit in buckets, and each ended stay's path.
+  const durations = new Map<string, { workspaceId: string; journeyId: string; version: number; day: string; group: string; metric: string; bucket: number; count: number }>();
+  const paths = new Map<string, { workspaceId: string; journeyId: string; version: number; day: string; group: string; pathKey: string; path: string[]; count: number }>();
+  for (const o of outcomes) {
+    for (const e of o.effects) {
+      const base = { workspaceId: o.workspaceId, journeyId: e.journey, version: e.version ?? 0, day: e.t.slice(0, 10), group: e.group ?? "treatment" };
+      if ((e.type === "goal" || e.type === "exit") && e.sinceEntryMs !== undefined) {
+        const row = { ...base, metric: e.type === "goal" ? "convert" : "exit", bucket: durationBucket(e.sinceEntryMs), count: 0 };
+        const key = JSON.stringify([row.workspaceId, row.journeyId, row.version, row.day, row.group, row.metric, row.bucket]);
+        (durations.get(key) ?? durations.set(key, row).get(key)!).count += 1;
+      }
+      if (e.type === "exit" && e.path) {
+        const row = { ...base, pathKey: pathKey(e.path), path: e.path, count: 0 };
+        const key = JSON.stringify([row.workspaceId, row.journeyId, row.version, row.day, row.group, row.pathKey]);
+        (paths.get(key) ?? paths.set(key, row).get(key)!).count += 1;
+      }
+    }
+  }
+  // Sorted by key, like the counters: concurrent batches lock rows in the same order.
+  if (durations.size) {
+    await tx
+      .insert(journeyDurations)
+      .values([...durations.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row))
+      .onConflictDoUpdate({
+        target: [journeyDurations.workspaceId, journeyDurations.journeyId, journeyDurations.version, journeyDurations.day, journeyDurations.group, journeyDurations.metric, journeyDurations.bucket],
+        set: { count: sql`${journeyDurations.count} + excluded.count` },
+      });
+  }
+  if (paths.size) {
+    await tx
+      .insert(journeyPaths)
+      .values([...paths.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row))
+      .onConflictDoUpdate({
+        target: [journeyPaths.workspaceId, journeyPaths.journeyId, journeyPaths.version, journeyPaths.day, journeyPaths.group, journeyPaths.pathKey],
+        set: { count: sql`${journeyPaths.count} + excluded.count` },
       });
   }
 
