@@ -59,9 +59,11 @@ test("events sent through the API show up in the journey's analytics with a lift
   await expect(page.getByTestId("lift")).toContainText("Absolute lift");
   await expect(page.getByTestId("lift")).toContainText("p-value");
   await expect(page.getByTestId("funnel")).toContainText("Message");
-  // Every treatment customer took the one path; the timing card reads the step log.
+  // Every treatment customer took the one path and left; the timing card reads the counters the runtime keeps.
   await expect(page.getByTestId("paths")).toContainText(`t → m${Number(split[1])} · 100.0%`);
   await expect(page.getByTestId("timing")).toContainText("Velocity");
+  // Entries per day: every treatment entry counted in today's bar.
+  await expect(page.getByRole("img", { name: new RegExp(`^Entries and conversions per day.*: ${Number(split[1])} entered`) })).toBeVisible();
   await snap(page, "analytics");
 
   // The same counts laid over the canvas: each step shows how many passed it, and the edge into the message too.
@@ -127,5 +129,8 @@ test("a decision node's quality page shows each option's decisions, conversions 
     .toEqual([30, buyers.length]);
   expect((await column(3)).map(Number)).toEqual([0, buyers.length]);
   await expect(page.getByTestId("decision-estimates")).toContainText("Uniform random choice");
+  // The allocation chart: today's bars, one per option that was chosen.
+  await expect(page.getByRole("img", { name: /^Decisions per day by option/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /^Decisions per day by option/ }).locator(".recharts-bar-rectangle")).not.toHaveCount(0);
   await snap(page, "decision-quality");
 });

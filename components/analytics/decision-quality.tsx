@@ -6,6 +6,7 @@ import { useTRPC } from "@/components/trpc/provider";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
+import { TimeBars } from "./charts";
 import { downloadCsv } from "./csv";
 
 const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? "—" : `${(x * 100).toFixed(digits)}%`);
@@ -25,7 +26,6 @@ export function DecisionQuality({ journeyId, nodeId }: { journeyId: string; node
   const color = new Map(r.options.map((o, i) => [o.handle, palette[i % palette.length]!]));
   color.set("fallback", "#cbd5e1");
   const maxRate = Math.max(0.01, ...r.options.map((o) => o.high ?? 0));
-  const maxDay = Math.max(1, ...r.allocation.map((d) => Object.values(d.counts).reduce((a, b) => a + b, 0)));
 
   return (
     <div className="space-y-6">
@@ -72,23 +72,22 @@ export function DecisionQuality({ journeyId, nodeId }: { journeyId: string; node
       </Card>
 
       <Card>
-        <CardHeader title="Allocation over time" description="Decisions per day by option: a learning policy shifts towards what converts." />
+        <CardHeader
+          title="Allocation over time"
+          description="Decisions per day by option: a learning policy shifts towards what converts."
+          action={r.allocation.length ? <Button variant="secondary" size="sm" onClick={() => downloadCsv(`${r.slug}-${r.node!.id}-allocation.csv`, r.allocation.flatMap((d) => Object.entries(d.counts).map(([option, decisions]) => ({ day: d.day, option, decisions }))))}>Export CSV</Button> : undefined}
+        />
         {r.allocation.length === 0 ? (
           <EmptyState title="No decisions yet">Decisions appear here as customers reach this node.</EmptyState>
         ) : (
           <div className="px-5 py-4">
-            <svg viewBox={`0 0 ${Math.max(14, r.allocation.length) * 24} 120`} className="h-40 w-full" preserveAspectRatio="none" role="img" aria-label="Decisions per day by option">
-              {r.allocation.map((d, i) => {
-                let y = 120;
-                return Object.entries(d.counts).map(([h, n]) => {
-                  const hgt = (n / maxDay) * 116;
-                  y -= hgt;
-                  return <rect key={`${d.day}-${h}`} x={i * 24 + 3} y={y} width={18} height={hgt} fill={color.get(h) ?? "#94a3b8"}><title>{`${d.day} · ${h}: ${n}`}</title></rect>;
-                });
-              })}
-            </svg>
-            <div className="mt-2 flex justify-between text-xs text-ink-muted"><span>{r.allocation[0]!.day}</span>{r.allocation.length > 1 ? <span>{r.allocation.at(-1)!.day}</span> : null}</div>
-            <div className="mt-2 flex flex-wrap gap-3 text-xs">{[...color.entries()].map(([h, c]) => <span key={h}><span className="mr-1 inline-block size-2 rounded-sm" style={{ background: c }} />{h}</span>)}</div>
+            <TimeBars
+              label={`Decisions per day by option, ${r.allocation[0]!.day} to ${r.allocation.at(-1)!.day}`}
+              data={r.allocation.map((d) => ({ day: d.day, ...d.counts }))}
+              xKey="day"
+              series={[...color.entries()].filter(([h]) => r.allocation.some((d) => (d.counts[h] ?? 0) > 0)).map(([h, c]) => ({ key: h, label: r.options.find((o) => o.handle === h)?.label ?? h, color: c }))}
+              height={200}
+            />
           </div>
         )}
       </Card>

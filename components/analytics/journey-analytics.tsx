@@ -7,6 +7,7 @@ import { useTRPC } from "@/components/trpc/provider";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
+import { TimeBars } from "./charts";
 import { downloadCsv } from "./csv";
 
 const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? "—" : `${(x * 100).toFixed(digits)}%`);
@@ -92,6 +93,28 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
 
       <Card>
         <CardHeader
+          title="Over time"
+          description="Treatment customers who entered each day, and conversions on the day they happened (UTC days)."
+          action={r.daily.length ? <Button variant="secondary" size="sm" onClick={() => downloadCsv(`${r.slug}-daily.csv`, r.daily.map((d) => ({ day: d.day, entered: d.entered, converted: d.goals })))}>Export CSV</Button> : undefined}
+        />
+        {r.daily.length === 0 ? (
+          <EmptyState title="Nobody has entered yet">Entries and conversions per day appear here once customers enter the journey.</EmptyState>
+        ) : (
+          <div className="px-3 py-4" data-testid="daily">
+            <TimeBars
+              label={`Entries and conversions per day, ${r.daily[0]!.day} to ${r.daily.at(-1)!.day}: ${num.format(entered)} entered, ${num.format(converted)} converted`}
+              data={r.daily.map((d) => ({ day: d.day, entered: d.entered, converted: d.goals }))}
+              xKey="day"
+              series={[{ key: "entered", label: "Entered", color: "#93acfb" }, { key: "converted", label: "Converted", color: "#2545eb" }]}
+              stacked={false}
+              height={200}
+            />
+          </div>
+        )}
+      </Card>
+
+      <Card>
+        <CardHeader
           title="Funnel"
           description="Customers who reached each step (treatment), their share of entrants, and the drop along straight stretches."
           action={<Button variant="secondary" size="sm" onClick={() => downloadCsv(`${r.slug}-funnel.csv`, r.funnel.map((f) => ({ step: f.nodeId, kind: f.kind, passed: f.passed, share_of_entered: f.shareOfEntered ?? "", drop_from_previous: f.dropFromPrevious ?? "" })))}>Export CSV</Button>}
@@ -118,7 +141,7 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
       </Card>
 
       <Card>
-        <CardHeader title="Timing and paths" description={`From the step log${from || to ? "" : ", last 90 days"}: how long customers take, and the routes they take through the journey.`} />
+        <CardHeader title="Timing and paths" description={`How long customers take (treatment${from || to ? "" : ", last 90 days"}; figures within ±5 %), and the routes of the stays that ended.`} />
         {timing.isPending ? (
           <LoadingRows label="Loading timing" />
         ) : timing.isError ? (
@@ -143,7 +166,7 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
                 ) : null}
               </div>
               {timing.data.paths.length === 0 ? (
-                <p className="text-sm text-ink-muted">No stays in this period yet.</p>
+                <p className="text-sm text-ink-muted">No stay has ended in this period yet.</p>
               ) : (
                 <ol className="space-y-2 text-sm" data-testid="paths">
                   {timing.data.paths.map((p) => (

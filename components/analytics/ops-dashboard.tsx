@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
 import { downloadCsv } from "./csv";
+import { TimeBars } from "./charts";
 
 const refreshMs = 5_000;
 
@@ -55,11 +56,11 @@ export function OpsDashboard() {
       <div className="grid gap-6 lg:grid-cols-2">
         <Card>
           <CardHeader title="Events per minute" description="Accepted by the API, last hour." />
-          <MinuteBars label="Events per minute" points={r.ingest.perMinute.map((p) => ({ minute: p.minute, value: p.events }))} at={r.at} color="fill-brand-500" />
+          <MinuteBars label="Events per minute" points={r.ingest.perMinute.map((p) => ({ minute: p.minute, value: p.events }))} at={r.at} color="#2545eb" />
         </Card>
         <Card>
           <CardHeader title="Messages sent per minute" description="Delivered by every channel, last hour." />
-          <MinuteBars label="Messages per minute" points={r.dispatch.perMinute.map((p) => ({ minute: p.minute, value: p.sent }))} at={r.at} color="fill-emerald-500" />
+          <MinuteBars label="Messages per minute" points={r.dispatch.perMinute.map((p) => ({ minute: p.minute, value: p.sent }))} at={r.at} color="#059669" />
         </Card>
       </div>
 
@@ -131,29 +132,17 @@ function Tile({ label, value, detail, tone = "ok" }: { label: string; value: str
   );
 }
 
-/** Sixty one-minute bars ending now (SVG: no chart library needed for this one picture). */
+/** Sixty one-minute bars ending now. */
 function MinuteBars({ label, points, at, color }: { label: string; points: { minute: Date; value: number }[]; at: Date; color: string }) {
   const end = Math.floor(at.getTime() / 60_000);
   const byMinute = new Map(points.map((p) => [Math.floor(p.minute.getTime() / 60_000), p.value]));
-  const values = Array.from({ length: 60 }, (_, i) => byMinute.get(end - 59 + i) ?? 0);
-  const max = Math.max(1, ...values);
-  const total = values.reduce((a, b) => a + b, 0);
+  const data = Array.from({ length: 60 }, (_, i) => ({ minute: format(new Date((end - 59 + i) * 60_000), "HH:mm"), value: byMinute.get(end - 59 + i) ?? 0 }));
+  const max = Math.max(...data.map((d) => d.value));
+  const total = data.reduce((a, d) => a + d.value, 0);
   if (total === 0) return <EmptyState title="Nothing in the last hour" />;
   return (
-    <div className="px-5 py-4">
-      <svg viewBox="0 0 600 120" className="h-32 w-full" role="img" aria-label={`${label}: ${total.toLocaleString("en")} in the last hour, at most ${max.toLocaleString("en")} in a minute`}>
-        <line x1="0" y1="110" x2="600" y2="110" className="stroke-surface-line" />
-        {values.map((v, i) => (
-          <rect key={i} x={i * 10 + 1} width="8" y={110 - (v / max) * 100} height={(v / max) * 100} className={color} rx="1">
-            <title>{`${format(new Date((end - 59 + i) * 60_000), "HH:mm")}: ${v.toLocaleString("en")}`}</title>
-          </rect>
-        ))}
-      </svg>
-      <div className="flex justify-between text-xs text-ink-muted">
-        <span>{format(new Date((end - 59) * 60_000), "HH:mm")}</span>
-        <span>peak {max.toLocaleString("en")}/min</span>
-        <span>now</span>
-      </div>
+    <div className="px-3 py-4">
+      <TimeBars label={`${label}: ${total.toLocaleString("en")} in the last hour, at most ${max.toLocaleString("en")} in a minute`} data={data} xKey="minute" series={[{ key: "value", label, color }]} height={150} />
     </div>
   );
 }
