@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { newApiKey, snap } from "./fixtures";
 
@@ -40,6 +41,12 @@ test("events sent through the API show up in the journey's analytics with a lift
   expect((await request.post("/api/v1/batch", { headers: auth, data: { batch: buys } })).status()).toBe(200);
 
   await page.goto("/journeys");
+  // The journeys table exports to CSV, this journey in it.
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  const csv = readFileSync(await (await download).path(), "utf8");
+  expect(csv.split("\n")[0]).toBe("name,slug,status,live_version,entrants,updated_at");
+  expect(csv).toContain(`,${slug},live,1,`);
   await page.getByRole("link", { name: `E2E lift ${slug.slice(-6)}` }).click();
   await page.getByRole("link", { name: "Analytics", exact: true }).click();
   await expect(page.getByTestId("kpi-entered")).toContainText("60", { timeout: 30_000 });

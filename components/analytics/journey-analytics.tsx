@@ -186,7 +186,11 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
       </Card>
 
       <Card>
-        <CardHeader title="Exits" description="Why customers left." />
+        <CardHeader
+          title="Exits"
+          description="Why customers left."
+          action={Object.keys(r.exits).length ? <Button variant="secondary" size="sm" onClick={() => downloadCsv(`${r.slug}-exits.csv`, Object.entries(r.exits).map(([reason, customers]) => ({ reason, customers })))}>Export CSV</Button> : undefined}
+        />
         <ul className="flex flex-wrap gap-4 px-5 py-4 text-sm">
           {Object.keys(r.exits).length === 0 ? <li className="text-ink-muted">Nobody has left yet.</li> : null}
           {Object.entries(r.exits).map(([reason, n]) => <li key={reason}><span className="font-semibold tabular-nums">{num.format(n)}</span> <span className="text-ink-muted">{reason.replace(/_/g, " ")}</span></li>)}

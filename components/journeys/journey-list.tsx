@@ -3,6 +3,8 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/trpc/provider";
+import { downloadCsv } from "@/components/analytics/csv";
+import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
 import { TimeAgo } from "@/components/ui/time-ago";
@@ -28,6 +30,21 @@ export function JourneyList({ canEdit }: { canEdit: boolean }) {
         </EmptyState>
       ) : (
         <div className="overflow-x-auto">
+          <div className="flex items-center justify-between border-b border-surface-line px-5 py-2 text-xs text-ink-muted">
+            <span>{numberFormat.format(journeys.data.length)} {journeys.data.length === 1 ? "journey" : "journeys"}</span>
+            <Button
+              variant="secondary"
+              size="sm"
+              onClick={() =>
+                downloadCsv(
+                  "journeys.csv",
+                  journeys.data.map((j) => ({ name: j.name, slug: j.slug, status: j.status, live_version: j.liveVersion ?? "", entrants: j.entrants, updated_at: new Date(j.updatedAt).toISOString() })),
+                )
+              }
+            >
+              Export CSV
+            </Button>
+          </div>
           <table className="min-w-full text-sm" data-testid="journey-table">
             <thead>
               <tr className="border-b border-surface-line text-left text-xs font-medium tracking-wide text-ink-muted uppercase">
