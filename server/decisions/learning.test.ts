@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Simulator } from "@/server/journey";
-import { nodeWideBucket, posteriorsFor, sparseBucketBelow, statsUpdates, type DecisionStats } from "./learning";
-import { decide } from "./policies";
+import { cellPrefix, nodeWideBucket, posteriorsFor, sparseBucketBelow, statsUpdates, type DecisionStats } from "./learning";
+import { decide, posteriorMean } from "./policies";
 
 const journey = (options: { handle: string; channel: string }[]) => ({
   format: "waymark.journey/v1",
@@ -30,31 +30,33 @@ function run(sim: Simulator, n: number, converts: (handle: string, i: number) =>
 }
 
 describe("bandit learning", () => {
-  it("counts a trial per decision on the node-wide row and each known context value, and a success per credited goal", () => {
+  it("counts a trial per decision on the node-wide row and its context cell, and a success per credited goal", () => {
     const updates = statsUpdates([
       { type: "decision", journey: "j", node: "d", handle: "a", decision: { policy: "bandit", bucket: "channel=email|lifecycle=new" } },
       { type: "decision", journey: "j", node: "d", handle: "fallback", decision: { policy: "bandit", bucket: "channel=email" } },
+      { type: "decision", journey: "j", node: "d", handle: "b", decision: { policy: "bandit", bucket: nodeWideBucket } },
       { type: "goal", journey: "j", rewards: [{ node: "d", handle: "a", bucket: "channel=email|lifecycle=new" }] },
     ]);
     expect(updates).toEqual([
       { journey: "j", node: "d", bucket: nodeWideBucket, handle: "a", n: 1, s: 0 },
-      { journey: "j", node: "d", bucket: "channel=email", handle: "a", n: 1, s: 0 },
-      { journey: "j", node: "d", bucket: "lifecycle=new", handle: "a", n: 1, s: 0 },
+      { journey: "j", node: "d", bucket: `${cellPrefix}channel=email|lifecycle=new`, handle: "a", n: 1, s: 0 },
+      { journey: "j", node: "d", bucket: nodeWideBucket, handle: "b", n: 1, s: 0 },
       { journey: "j", node: "d", bucket: nodeWideBucket, handle: "a", n: 0, s: 1 },
-      { journey: "j", node: "d", bucket: "channel=email", handle: "a", n: 0, s: 1 },
-      { journey: "j", node: "d", bucket: "lifecycle=new", handle: "a", n: 0, s: 1 },
+      { journey: "j", node: "d", bucket: `${cellPrefix}channel=email|lifecycle=new`, handle: "a", n: 0, s: 1 },
     ]);
   });
 
-  it("uses the node-wide posterior while a context value is sparse", () => {
-    const stats: DecisionStats = { "j:d": { "*": { a: { n: 40, s: 20 }, b: { n: 40, s: 4 } }, "channel=email": { a: { n: sparseBucketBelow - 2, s: 1 }, b: { n: 1, s: 1 } } } };
+  it("uses the node-wide posterior until the node has context data, then a per-context estimate", () => {
+    const stats: DecisionStats = { "j:d": { "*": { a: { n: 40, s: 20 }, b: { n: 40, s: 4 } }, [`${cellPrefix}channel=email`]: { a: { n: sparseBucketBelow - 2, s: 1 }, b: { n: 1, s: 1 } } } };
     const sparse = posteriorsFor(stats, "j", "d", "channel=email", ["a", "b"]);
     expect(sparse.source).toBe("node");
     expect(sparse.posteriors.a).toEqual({ alpha: 21, beta: 21 });
-    stats["j:d"]!["channel=email"]!.b = { n: 5, s: 5 };
-    const dense = posteriorsFor(stats, "j", "d", "channel=email", ["a", "b"]);
+    stats["j:d"]![`${cellPrefix}channel=push`] = { a: { n: 30, s: 18 }, b: { n: 30, s: 1 } };
+    const dense = posteriorsFor(stats, "j", "d", "channel=push", ["a", "b"]);
     expect(dense.source).toBe("bucket");
-    expect(dense.posteriors.b!.features).toHaveLength(1);
+    expect(posteriorMean(dense.posteriors.a!)).toBeGreaterThan(posteriorMean(dense.posteriors.b!));
+    // Customers without a known context keep the node-wide view.
+    expect(posteriorsFor(stats, "j", "d", nodeWideBucket, ["a"]).posteriors.a!.logit).toBeUndefined();
   });
 
   it("learns from the goal in the simulator: the converting option wins, deterministically for a seed", () => {

@@ -1,10 +1,12 @@
 import type { ConditionScope } from "@/server/journey/conditions";
+import { fitLogistic, logitFor, type LogisticFit } from "./logistic";
 import type { Posterior } from "./policies";
 
 /**
  * What the bandit learns, as plain data shared by the runtime (rows of
  * `decision_stats`, updated in the step's transaction) and the simulator (in
- * memory): per decision node, per context value (`channel=email`, …), per option, how many
+ * memory): per decision node, per context cell (`cell:channel=email|hour=evening`, the
+ * combination of the customer's known context values), per option, how many
  * decisions chose it (`n`) and how many of those reached the journey goal
  * within its window (`s`). Bucket `*` is the node-wide total.
  *
@@ -18,10 +20,8 @@ export type OptionStats = { n: number; s: number };
 export type DecisionStats = Record<string, Record<string, Record<string, OptionStats>>>;
 
 export const nodeWideBucket = "*";
-/** A context value with fewer decisions than this (all options together) is left out: the node-wide posterior stands for it. */
+/** Until a node has this many decisions with a known context (all options together), the node-wide posterior decides. */
 export const sparseBucketBelow = 10;
-/** How many pseudo-observations of the node-wide rate a context value's posterior starts from. */
-export const nodePriorStrength = 3;
 
 export function statsKey(journey: string, node: string): string {
   return `${journey}:${node}`;
@@ -51,32 +51,55 @@ export function bucketOf(f: ContextFeatures): string {
   return parts.length ? parts.join("|") : nodeWideBucket;
 }
 
-/** The stats rows a decision's bucket feeds: one per known context value (each learns from every customer who has it). */
+/** The context values of a bucket (`channel=email|lifecycle=new` → both): the contextual model's features. */
 export function featureBuckets(bucket: string): string[] {
   return bucket === nodeWideBucket ? [] : bucket.split("|");
 }
 
+const fits = new WeakMap<DecisionStats, Map<string, { version: string; fit: LogisticFit }>>();
+
+/** Rows of a node's full context combinations (`cell:channel=email|hour=evening`): the contextual model's data. */
+export const cellPrefix = "cell:";
+
 /**
- * Each option's posterior for a context: the node-wide Beta, plus one Beta per
- * context value whose rows are not sparse, each starting from a weak prior
- * centred on the node-wide rate. While every value is sparse, that is just the
- * node-wide posterior.
+ * Each option's posterior for a context: the node-wide Beta and, once the
+ * node has at least {@link sparseBucketBelow} decisions with a known context,
+ * a Bayesian logistic regression per option over the context cells (each
+ * context value a weight; see logistic.ts) giving this context's log-odds.
+ * The intercept's prior is centred on the node's pooled rate, so a new option
+ * starts from what the node knows.
  */
 export function posteriorsFor(stats: DecisionStats | undefined, journey: string, node: string, bucket: string, handles: string[]): { posteriors: Record<string, Posterior>; source: "bucket" | "node" } {
   const byBucket = stats?.[statsKey(journey, node)] ?? {};
   const wide = byBucket[nodeWideBucket] ?? {};
-  const used = featureBuckets(bucket).filter((fb) => handles.reduce((sum, h) => sum + (byBucket[fb]?.[h]?.n ?? 0), 0) >= sparseBucketBelow);
+  const cells = Object.entries(byBucket).filter(([b]) => b.startsWith(cellPrefix));
+  const cellTrials = cells.reduce((sum, [, byH]) => sum + Object.values(byH).reduce((a, o) => a + o.n, 0), 0);
+  const contextual = cellTrials >= sparseBucketBelow && bucket !== nodeWideBucket;
+  const pooled = Object.values(wide).reduce((a, o) => ({ n: a.n + o.n, s: a.s + o.s }), { n: 0, s: 0 });
+  const priorMean = Math.log((1 + pooled.s) / (1 + Math.max(0, pooled.n - pooled.s)));
   const posteriors: Record<string, Posterior> = {};
   for (const h of handles) {
     const w = wide[h] ?? { n: 0, s: 0 };
-    const rate = (1 + w.s) / (2 + w.n);
-    const features = used.map((fb) => {
-      const o = byBucket[fb]?.[h] ?? { n: 0, s: 0 };
-      return { alpha: nodePriorStrength * rate + o.s, beta: nodePriorStrength * (1 - rate) + Math.max(0, o.n - o.s) };
-    });
-    posteriors[h] = { alpha: 1 + w.s, beta: 1 + Math.max(0, w.n - w.s), ...(features.length ? { features } : {}) };
+    const beta = { alpha: 1 + w.s, beta: 1 + Math.max(0, w.n - w.s) };
+    if (!contextual) {
+      posteriors[h] = beta;
+      continue;
+    }
+    // Counts only grow, so the same totals mean the same data: a batch's decisions share one fit per option.
+    const key = `${statsKey(journey, node)}\u0000${h}`;
+    const version = `${cellTrials}:${pooled.n}:${pooled.s}:${cells.length}`;
+    const cache = stats ? (fits.get(stats) ?? fits.set(stats, new Map()).get(stats)!) : new Map<string, { version: string; fit: LogisticFit }>();
+    let fit = cache.get(key)?.version === version ? cache.get(key)!.fit : undefined;
+    if (!fit) {
+      fit = fitLogistic(
+        cells.map(([b, byH]) => ({ features: featureBuckets(b.slice(cellPrefix.length)), n: byH[h]?.n ?? 0, s: byH[h]?.s ?? 0 })),
+        priorMean,
+      );
+      cache.set(key, { version, fit });
+    }
+    posteriors[h] = { ...beta, logit: logitFor(fit, featureBuckets(bucket)) };
   }
-  return { posteriors, source: used.length ? "bucket" : "node" };
+  return { posteriors, source: contextual ? "bucket" : "node" };
 }
 
 /** A decision remembered on the journey instance until its goal arrives or the window closes. */
@@ -95,11 +118,12 @@ export function statsUpdates(effects: readonly { type: string; journey: string; 
   for (const e of effects) {
     if (e.type === "decision" && e.decision && e.node && e.handle && e.handle !== "fallback") {
       out.push({ journey: e.journey, node: e.node, bucket: nodeWideBucket, handle: e.handle, n: 1, s: 0 });
-      for (const fb of featureBuckets(e.decision.bucket ?? nodeWideBucket)) out.push({ journey: e.journey, node: e.node, bucket: fb, handle: e.handle, n: 1, s: 0 });
+      const bucket = e.decision.bucket ?? nodeWideBucket;
+      if (bucket !== nodeWideBucket) out.push({ journey: e.journey, node: e.node, bucket: cellPrefix + bucket, handle: e.handle, n: 1, s: 0 });
     } else if (e.type === "goal" && e.rewards) {
       for (const r of e.rewards) {
         out.push({ journey: e.journey, node: r.node, bucket: nodeWideBucket, handle: r.handle, n: 0, s: 1 });
-        for (const fb of featureBuckets(r.bucket)) out.push({ journey: e.journey, node: r.node, bucket: fb, handle: r.handle, n: 0, s: 1 });
+        if (r.bucket !== nodeWideBucket) out.push({ journey: e.journey, node: r.node, bucket: cellPrefix + r.bucket, handle: r.handle, n: 0, s: 1 });
       }
     }
   }

