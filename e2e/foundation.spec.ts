@@ -102,3 +102,16 @@ test("signed-out callers are refused by the API", async ({ request }) => {
   const res = await request.get("/api/trpc/journey.list?input=" + encodeURIComponent(JSON.stringify({ json: {} })));
   expect(res.status()).toBe(401);
 });
+
+test("a URL with a malformed percent-escape gets a clear 400, not a 500", async ({ request }) => {
+  for (const path of ["/api/v1/customers/%E0%A4%A", "/api/v1/journeys/%ZZ", "/api/v1/webhooks/%", "/api/trpc/%E0"]) {
+    const res = await request.get(path);
+    expect(res.status(), path).toBe(400);
+    expect((await res.json()).error).toContain("malformed percent-escape");
+  }
+  const res = await request.get("/journeys/%E0%A4%A");
+  expect(res.status()).toBe(400);
+  expect(await res.text()).toContain("malformed percent-escape");
+  // Well-formed escapes still reach the route (here: the API asks for a key).
+  expect((await request.get("/api/v1/customers/a%2Fb")).status()).toBe(401);
+});

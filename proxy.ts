@@ -1,0 +1,34 @@
+import { NextResponse, type NextRequest } from "next/server";
+
+/**
+ * Next.js decodes a dynamic route's segments before any route code runs, and
+ * a malformed percent-escape (`/api/v1/customers/%E0%A4%A`) made it throw and
+ * answer a bare 500. Here, before routing, such a path gets a 400 that says
+ * what is wrong: JSON for the API, plain text for pages. Only routes with a
+ * dynamic segment pass through here (see the matcher), so ingestion
+ * (/api/v1/batch, /api/v1/track) pays nothing.
+ */
+export function proxy(request: NextRequest) {
+  const path = request.nextUrl.pathname;
+  if (!path.includes("%")) return NextResponse.next();
+  try {
+    for (const segment of path.split("/")) decodeURIComponent(segment);
+    return NextResponse.next();
+  } catch {
+    const message = "The URL holds a malformed percent-escape (a % must be followed by two hex digits forming valid UTF-8).";
+    if (path.startsWith("/api/")) return NextResponse.json({ error: message }, { status: 400 });
+    return new NextResponse(message, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+  }
+}
+
+export const config = {
+  matcher: [
+    "/customers/:path+",
+    "/journeys/:path+",
+    "/api/auth/:path+",
+    "/api/trpc/:path+",
+    "/api/v1/customers/:path+",
+    "/api/v1/journeys/:path+",
+    "/api/v1/webhooks/:path+",
+  ],
+};
