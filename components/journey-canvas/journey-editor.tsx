@@ -311,7 +311,7 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
     for (const i of issues) if (i.nodeId) m.set(i.nodeId, [...(m.get(i.nodeId) ?? []), i]);
     return m;
   }, [issues]);
-  const [dataCache] = useState(() => new Map<string, { node: JourneyFlowNode; data: JourneyFlowNode["data"]; withIssues: JourneyFlowNode["data"]; key: string; shown: JourneyFlowNode }>());
+  const [dataCache] = useState(() => new Map<string, { node: JourneyFlowNode; withIssues: JourneyFlowNode["data"]; key: string; shown: JourneyFlowNode }>());
   const shownNodes = useMemo(
     () =>
       nodes.map((n) => {
@@ -322,9 +322,9 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
         // The same object back for an unchanged step: React Flow then skips it, so a drag re-renders one step, not 300.
         const cached = dataCache.get(n.id);
         if (cached && cached.node === n && cached.key === key) return cached.shown;
-        const withIssues = cached && cached.data === n.data && cached.key === key ? cached.withIssues : { ...n.data, issues: list, lit: isLit, ...(nodeStats ? { stats: nodeStats } : { stats: undefined }) };
+        const withIssues = cached && cached.node.data === n.data && cached.key === key ? cached.withIssues : { ...n.data, issues: list, lit: isLit, ...(nodeStats ? { stats: nodeStats } : { stats: undefined }) };
         const shown = { ...n, data: withIssues };
-        dataCache.set(n.id, { node: n, data: n.data, withIssues, key, shown });
+        dataCache.set(n.id, { node: n, withIssues, key, shown });
         return shown;
       }),
     [nodes, issuesByNode, dataCache, lit, stats],

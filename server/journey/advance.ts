@@ -27,6 +27,11 @@ export type StepRun = {
 
 const maxInstantSteps = 1000;
 
+/** Milliseconds from a stay's start to `t` (never negative: an event may carry a timestamp before the entry's). */
+export function sinceEntry(t: string, enteredAt: string): number {
+  return Math.max(0, Date.parse(t) - Date.parse(enteredAt));
+}
+
 export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, rule?: string) {
   const s = run.state;
   s.instances = s.instances.filter((i) => i !== inst);
@@ -35,7 +40,7 @@ export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, r
   if (reason !== "goal" && reason !== "holdout_complete" && !inst.converted && inst.goalBy && inst.goalBy > run.nowIso) {
     s.goalWatch.push({ instance: inst.id, journey: inst.journey, version: inst.version, group: inst.group, goalBy: inst.goalBy, decisions: inst.decisions, enteredAt: inst.enteredAt });
   }
-  const sinceEntryMs = Math.max(0, Date.parse(run.nowIso) - Date.parse(inst.enteredAt));
+  const sinceEntryMs = sinceEntry(run.nowIso, inst.enteredAt);
   run.effects.push({ t: run.nowIso, journey: inst.journey, version: inst.version, type: "exit", key: `${inst.id}:exit`, instance: inst.id, node: inst.node, group: inst.group, reason, ...(rule ? { rule } : {}), sinceEntryMs, path: [...inst.path] });
 }
 

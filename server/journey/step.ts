@@ -3,7 +3,7 @@ import { resolvePath } from "./conditions";
 import { localParts } from "./local-time";
 import { addDuration } from "./durations";
 import { unitHash } from "./hash";
-import { advance, exitInstance, type StepRun } from "./advance";
+import { advance, exitInstance, sinceEntry, type StepRun } from "./advance";
 import { customerTimezone, scopeFor } from "./scope";
 import { emptyCustomerState, stateLimits, type CustomerState, type Instance } from "./state";
 import type { Effect, EngineEvent, LiveProgram, StepContext, StepInput, Timer } from "./step-types";
@@ -108,11 +108,6 @@ function keyMatches(program: Program, inst: Instance, event: EngineEvent): boole
   if (!trigger?.config.key) return true;
   const v = resolvePath({ event: { name: event.name, properties: event.properties }, traits: {}, scores: {}, context: { hour: 0, dayOfWeek: 0 } }, trigger.config.key);
   return typeof v === "symbol" || v === null || String(v) === inst.key;
-}
-
-/** Milliseconds from a stay's start to `t` (never negative: an event may carry a timestamp before the entry's). */
-function sinceEntry(t: string, enteredAt: string): number {
-  return Math.max(0, Date.parse(t) - Date.parse(enteredAt));
 }
 
 function handleGoals(run: StepRun, event: EngineEvent, programOf: (i: Instance) => Program | undefined) {

@@ -24,6 +24,18 @@ export function pathKey(path: string[]): string {
   return createHash("md5").update(path.join(">")).digest("hex");
 }
 
+/** Adds one to the row under `key`, made by `row` the first time the key is seen. */
+function tally<R extends { count: number }>(rows: Map<string, R>, key: string, row: () => R): void {
+  const found = rows.get(key);
+  if (found) found.count += 1;
+  else rows.set(key, { ...row(), count: 1 });
+}
+
+/** Rows in key order: concurrent batches then lock the shared rows they both touch in the same order (no deadlocks). */
+function inKeyOrder<R>(rows: Map<string, R>): R[] {
+  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+}
+
 function counterMetric(e: Effect): string | null {
   switch (e.type) {
     case "enter":
@@ -87,13 +99,26 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], scoreDe
   for (let i = 0; i < steps.length; i += 2000) await tx.insert(stepLog).values(steps.slice(i, i + 2000));
 
   const counts = new Map<string, { workspaceId: string; journeyId: string; version: number; nodeId: string; day: string; group: string; metric: string; count: number }>();
+  // Timing and paths, for the dashboards: durations to the goal and to the exit in buckets, and each ended stay's path.
+  const durations = new Map<string, { workspaceId: string; journeyId: string; version: number; day: string; group: string; metric: string; bucket: number; count: number }>();
+  const paths = new Map<string, { workspaceId: string; journeyId: string; version: number; day: string; group: string; pathKey: string; path: string[]; count: number }>();
   for (const o of outcomes) {
     for (const e of o.effects) {
+      const base = { workspaceId: o.workspaceId, journeyId: e.journey, version: e.version ?? 0, day: e.t.slice(0, 10), group: e.group ?? "treatment" };
       const metric = counterMetric(e);
-      if (!metric) continue;
-      const row = { workspaceId: o.workspaceId, journeyId: e.journey, version: e.version ?? 0, nodeId: e.type === "node" || e.type === "message" || e.type === "decision" || e.type === "blocked" || e.type === "held" || e.type === "suppressed" ? (e.node ?? "") : "", day: e.t.slice(0, 10), group: e.group ?? "treatment", metric, count: 0 };
-      const key = [row.workspaceId, row.journeyId, row.version, row.nodeId, row.day, row.group, row.metric].join("|");
-      (counts.get(key) ?? counts.set(key, row).get(key)!).count += 1;
+      if (metric) {
+        const nodeId = e.type === "node" || e.type === "message" || e.type === "decision" || e.type === "blocked" || e.type === "held" || e.type === "suppressed" ? (e.node ?? "") : "";
+        tally(counts, [base.workspaceId, base.journeyId, base.version, nodeId, base.day, base.group, metric].join("|"), () => ({ ...base, nodeId, metric, count: 0 }));
+      }
+      if ((e.type === "goal" || e.type === "exit") && e.sinceEntryMs !== undefined) {
+        const row = { metric: e.type === "goal" ? "convert" : "exit", bucket: durationBucket(e.sinceEntryMs) };
+        tally(durations, JSON.stringify([base.workspaceId, base.journeyId, base.version, base.day, base.group, row.metric, row.bucket]), () => ({ ...base, ...row, count: 0 }));
+      }
+      if (e.type === "exit" && e.path) {
+        const path = e.path;
+        const key = pathKey(path);
+        tally(paths, JSON.stringify([base.workspaceId, base.journeyId, base.version, base.day, base.group, key]), () => ({ ...base, pathKey: key, path, count: 0 }));
+      }
     }
   }
   if (counts.size) {
@@ -105,30 +130,10 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], scoreDe
         set: { count: sql`${journeyCounters.count} + excluded.count` },
       });
   }
-
-  // Timing and paths, for the dashboards: durations to the goal and to the exit in buckets, and each ended stay's path.
-  const durations = new Map<string, { workspaceId: string; journeyId: string; version: number; day: string; group: string; metric: string; bucket: number; count: number }>();
-  const paths = new Map<string, { workspaceId: string; journeyId: string; version: number; day: string; group: string; pathKey: string; path: string[]; count: number }>();
-  for (const o of outcomes) {
-    for (const e of o.effects) {
-      const base = { workspaceId: o.workspaceId, journeyId: e.journey, version: e.version ?? 0, day: e.t.slice(0, 10), group: e.group ?? "treatment" };
-      if ((e.type === "goal" || e.type === "exit") && e.sinceEntryMs !== undefined) {
-        const row = { ...base, metric: e.type === "goal" ? "convert" : "exit", bucket: durationBucket(e.sinceEntryMs), count: 0 };
-        const key = JSON.stringify([row.workspaceId, row.journeyId, row.version, row.day, row.group, row.metric, row.bucket]);
-        (durations.get(key) ?? durations.set(key, row).get(key)!).count += 1;
-      }
-      if (e.type === "exit" && e.path) {
-        const row = { ...base, pathKey: pathKey(e.path), path: e.path, count: 0 };
-        const key = JSON.stringify([row.workspaceId, row.journeyId, row.version, row.day, row.group, row.pathKey]);
-        (paths.get(key) ?? paths.set(key, row).get(key)!).count += 1;
-      }
-    }
-  }
-  // Sorted by key, like the counters: concurrent batches lock rows in the same order.
   if (durations.size) {
     await tx
       .insert(journeyDurations)
-      .values([...durations.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row))
+      .values(inKeyOrder(durations))
       .onConflictDoUpdate({
         target: [journeyDurations.workspaceId, journeyDurations.journeyId, journeyDurations.version, journeyDurations.day, journeyDurations.group, journeyDurations.metric, journeyDurations.bucket],
         set: { count: sql`${journeyDurations.count} + excluded.count` },
@@ -137,7 +142,7 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], scoreDe
   if (paths.size) {
     await tx
       .insert(journeyPaths)
-      .values([...paths.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row))
+      .values(inKeyOrder(paths))
       .onConflictDoUpdate({
         target: [journeyPaths.workspaceId, journeyPaths.journeyId, journeyPaths.version, journeyPaths.day, journeyPaths.group, journeyPaths.pathKey],
         set: { count: sql`${journeyPaths.count} + excluded.count` },
