@@ -1,5 +1,6 @@
 import type { EmbeddedDatabase } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
+import { devAuthSecret } from "@/server/env";
 
 /**
  * Makes sure DATABASE_URL points at a migrated database. When it is unset, the
@@ -35,7 +36,7 @@ export function redact(url: string): string {
 
 /** Default AUTH_SECRET for local dev and tests only; production must set its own. */
 export function ensureDevAuthEnv(): void {
-  process.env.AUTH_SECRET ??= "waymark-local-dev-secret-change-me-in-production";
+  process.env.AUTH_SECRET ??= devAuthSecret;
   process.env.AUTH_TRUST_HOST ??= "true";
   process.env.NEXT_TELEMETRY_DISABLED = "1";
 }

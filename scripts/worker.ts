@@ -4,6 +4,9 @@ import { nextTimerDue, processPartitions } from "@/server/runtime/process-partit
 import { ensureDatabase } from "./db-env";
 
 /** `npm run worker`: one runtime worker process (run several side by side; partitions are leased). */
+if (!process.env.WAYMARK_SECRETS_KEY && !process.env.AUTH_SECRET) {
+  console.error("[secrets] neither WAYMARK_SECRETS_KEY nor AUTH_SECRET is set: using the local development key. Give the worker the same key as the web server, or it cannot read channel secrets.");
+}
 const { url } = await ensureDatabase("dev");
 const db = createDb(url, { max: 4 });
 const worker = new RuntimeWorker(db, db.$client, {

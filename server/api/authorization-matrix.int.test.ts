@@ -41,6 +41,13 @@ const matrix: Record<string, ProcedureMeta["role"]> = {
   "workspace.apiKeys": "admin",
   "workspace.createApiKey": "admin",
   "workspace.revokeApiKey": "admin",
+  "workspace.channels": "admin",
+  "workspace.saveChannel": "admin",
+  "workspace.testChannel": "admin",
+  "workspace.eventSources": "admin",
+  "workspace.createEventSource": "admin",
+  "workspace.rollEventSourceSecret": "admin",
+  "workspace.revokeEventSource": "admin",
   "workspace.auditLog": "admin",
 };
 

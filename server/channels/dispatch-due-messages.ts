@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import type { outbox } from "@/db/schema";
 import type { OutboundMessage, SendResult } from "./channel";
-import { loadChannelProvider } from "./channel-settings";
+import { loadChannelProvider, type ChannelProvider, type UnusableChannel } from "./channel-settings";
 import { emailChannel } from "./email-channel";
 import { logChannel } from "./log-channel";
 import { webhookChannel } from "./webhook-channel";
@@ -78,7 +78,11 @@ async function sendOne(db: Db, row: Pick<OutboxRow, "workspaceId" | "key" | "cus
     body: p.body ?? "",
     data: p.data ?? {},
   };
-  const provider = await loadChannelProvider(db, row.workspaceId, row.channel);
+  return sendWith(await loadChannelProvider(db, row.workspaceId, row.channel), message);
+}
+
+/** Sends one message through the adapter a channel's settings name (also the settings page's "Send a test"). */
+export function sendWith(provider: ChannelProvider | UnusableChannel, message: OutboundMessage): Promise<SendResult> {
   switch (provider.provider) {
     case "log":
       return logChannel.send(message, {});
@@ -87,7 +91,7 @@ async function sendOne(db: Db, row: Pick<OutboxRow, "workspaceId" | "key" | "cus
     case "smtp":
       return emailChannel.send(message, provider);
     case "invalid":
-      return { ok: false, retryable: false, error: provider.error };
+      return Promise.resolve({ ok: false, retryable: provider.retryable ?? false, error: provider.error });
     default:
       return assertNever(provider);
   }

@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { eventSources } from "@/db/schema";
+import { SecretUnreadableError } from "@/server/secrets";
 import { appendEvents } from "./append-events";
 import { authenticateRequest } from "./authenticate-request";
 import { normalizeEvent, type EventError, type NormalizedEvent } from "./event-schema";
+import { signingSecretOf, sourceSlugPattern } from "./event-sources";
 import { RateLimiter } from "./rate-limiter";
 import { readJsonBody } from "./read-json-body";
 import { verifySignature } from "./verify-signature";
@@ -108,13 +110,21 @@ export function handleWebhook(db: Db, req: Request, sourceSlug: string, limiter 
 }
 
 async function webhook(db: Db, req: Request, sourceSlug: string, limiter: typeof defaultRateLimiter): Promise<Response> {
-  const source = /^[a-z0-9][a-z0-9-]{0,62}$/.test(sourceSlug)
+  const source = sourceSlugPattern.test(sourceSlug)
     ? await db.query.eventSources.findFirst({ where: and(eq(eventSources.slug, sourceSlug), isNull(eventSources.revokedAt)) })
     : undefined;
   const body = await readJsonBody(req);
   if (!source) return json(401, { errors: [{ index: -1, path: "", message: "Unknown or revoked source" }] });
   if (!body.ok) return json(body.status, { errors: [{ index: -1, path: "", message: body.message }] });
-  const verified = verifySignature(source.signingSecret, body.raw, req.headers.get("x-waymark-signature"), Math.floor(Date.now() / 1000));
+  let secret: string;
+  try {
+    secret = signingSecretOf(source);
+  } catch (e) {
+    // The server's key changed since the secret was saved: a set-up fault on our side, not the sender's (5xx: senders retry).
+    if (e instanceof SecretUnreadableError) return json(500, { errors: [{ index: -1, path: "", message: e.message }] });
+    throw e;
+  }
+  const verified = verifySignature(secret, body.raw, req.headers.get("x-waymark-signature"), Math.floor(Date.now() / 1000));
   if (!verified.ok) return json(401, { errors: [{ index: -1, path: "", message: verified.message }] });
   const isBatch = typeof body.value === "object" && body.value !== null && "batch" in body.value;
   return store(db, source.workspaceId, body.value, isBatch ? "batch" : "track", `webhook:${source.slug}`, limiter);

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { ApiKeysPanel } from "@/components/settings/api-keys-panel";
 import { AuditPanel } from "@/components/settings/audit-panel";
+import { ChannelsPanel } from "@/components/settings/channels-panel";
+import { EventSourcesPanel } from "@/components/settings/event-sources-panel";
 import { GuardrailsPanel } from "@/components/settings/guardrails-panel";
 import { MembersPanel } from "@/components/settings/members-panel";
 import { ScoringPanel } from "@/components/settings/scoring-panel";
@@ -19,7 +21,7 @@ export default async function SettingsPage() {
         <PageHeader title="Settings" description={current.workspace.name} />
         <Card>
           <EmptyState title="Only admins manage this workspace">
-            You are a {current.role}. Ask an admin to change members or API keys.
+            You are a {current.role}. Ask an admin to change members, API keys, event sources or channels.
           </EmptyState>
         </Card>
       </>
@@ -31,13 +33,17 @@ export default async function SettingsPage() {
     prefetch(trpc.workspace.auditLog.queryOptions()),
     prefetch(trpc.workspace.settings.queryOptions()),
     prefetch(trpc.workspace.scoreModels.queryOptions()),
+    prefetch(trpc.workspace.channels.queryOptions()),
+    prefetch(trpc.workspace.eventSources.queryOptions()),
   ]);
   return (
     <HydrateClient>
-      <PageHeader title="Settings" description={`Members, API keys, guardrails, predictive scores and the audit log of ${current.workspace.name}.`} />
+      <PageHeader title="Settings" description={`Members, API keys, event sources, channels, guardrails, predictive scores and the audit log of ${current.workspace.name}.`} />
       <div className="grid max-w-5xl gap-6">
         <MembersPanel currentUserId={current.user.id} />
         <ApiKeysPanel />
+        <EventSourcesPanel />
+        <ChannelsPanel />
         <GuardrailsPanel />
         <ScoringPanel />
         <AuditPanel />

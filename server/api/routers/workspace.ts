@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { auditLog, memberRoles, users } from "@/db/schema";
@@ -10,6 +11,9 @@ import { workspaceSettingsSchema } from "@/server/journey/schema";
 import { getWorkspaceSettings, saveWorkspaceSettings } from "@/server/workspaces/workspace-settings";
 import { summarizeScoreModels } from "@/server/scores/model";
 import { getScoreModels } from "@/server/scores/store";
+import { channelFormSchema, channelNames, listChannelProviders, loadChannelProvider, saveChannelForm } from "@/server/channels/channel-settings";
+import { sendWith } from "@/server/channels/dispatch-due-messages";
+import { createEventSource, createEventSourceInputSchema, listEventSources, revokeEventSource, rollEventSourceSecret } from "@/server/ingest/event-sources";
 
 export const workspaceRouter = createTRPCRouter({
   current: analystProcedure
@@ -76,6 +80,54 @@ export const workspaceRouter = createTRPCRouter({
   revokeApiKey: adminProcedure.input(z.object({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
     const revoked = unwrap(await revokeApiKey(ctx.db, ctx.workspaceId, input.id));
     await recordAudit(ctx.db, { workspaceId: ctx.workspaceId, actorId: ctx.userId, action: "api_key.revoke", target: revoked.name });
+    return revoked;
+  }),
+
+  /** How each channel delivers (sandbox log, webhook, SMTP); secrets are never sent back, only whether they are set. */
+  channels: adminProcedure.query(({ ctx }) => listChannelProviders(ctx.db, ctx.workspaceId)),
+
+  saveChannel: adminProcedure.input(channelFormSchema).mutation(async ({ ctx, input }) => {
+    const saved = unwrap(await saveChannelForm(ctx.db, ctx.workspaceId, input));
+    const where = saved.provider === "webhook" ? ` → ${saved.url}` : saved.provider === "smtp" ? ` → ${saved.host}:${saved.port}` : "";
+    await recordAudit(ctx.db, { workspaceId: ctx.workspaceId, actorId: ctx.userId, action: "channel.save", target: input.channel, detail: `${saved.provider}${where}` });
+    return { provider: saved.provider };
+  }),
+
+  /** Sends one test message through a channel's saved settings, now, outside any journey (to the admin's own address for email). */
+  testChannel: adminProcedure.input(z.object({ channel: z.enum(channelNames) })).mutation(async ({ ctx, input }) => {
+    const user = await ctx.db.query.users.findFirst({ where: eq(users.id, ctx.userId) });
+    const result = await sendWith(await loadChannelProvider(ctx.db, ctx.workspaceId, input.channel), {
+      key: `test:${randomUUID()}`,
+      workspaceId: ctx.workspaceId,
+      customerId: user?.email ?? ctx.userId,
+      journeyId: "(test)",
+      nodeId: "(test)",
+      channel: input.channel,
+      to: user?.email ?? null,
+      subject: "Waymark test message",
+      body: `A test of the ${input.channel} channel of workspace ${ctx.workspace.name}, sent from Settings.`,
+      data: { test: true },
+    });
+    return result.ok ? { ok: true as const, detail: result.detail ?? "sent" } : { ok: false as const, error: result.error };
+  }),
+
+  eventSources: adminProcedure.query(({ ctx }) => listEventSources(ctx.db, ctx.workspaceId)),
+
+  createEventSource: adminProcedure.input(createEventSourceInputSchema).mutation(async ({ ctx, input }) => {
+    const created = unwrap(await createEventSource(ctx.db, ctx.workspaceId, input));
+    await recordAudit(ctx.db, { workspaceId: ctx.workspaceId, actorId: ctx.userId, action: "source.create", target: created.slug, detail: input.name });
+    return created;
+  }),
+
+  rollEventSourceSecret: adminProcedure.input(z.object({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
+    const rolled = unwrap(await rollEventSourceSecret(ctx.db, ctx.workspaceId, input.id));
+    await recordAudit(ctx.db, { workspaceId: ctx.workspaceId, actorId: ctx.userId, action: "source.roll_secret", target: rolled.slug });
+    return rolled;
+  }),
+
+  revokeEventSource: adminProcedure.input(z.object({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
+    const revoked = unwrap(await revokeEventSource(ctx.db, ctx.workspaceId, input.id));
+    await recordAudit(ctx.db, { workspaceId: ctx.workspaceId, actorId: ctx.userId, action: "source.revoke", target: revoked.slug });
     return revoked;
   }),
 
