@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { sql } from "drizzle-orm";
+import { Logger, makeWorkerUtils, run as runGraphileWorker } from "graphile-worker";
 import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { journeyDocumentSchema } from "@/server/journey";
@@ -29,7 +30,11 @@ import { createFaultWorkspace } from "./faults/fixture";
  *  3. timers: with 100,000 other timers pending, events that wait 3 s then
  *     send: how late each wait fires (outbox row written − due time) and
  *     arrives, p50 / p99;
- *  4. baseline: COPY of the same number of event rows into a scratch table.
+ *  4. baselines on the same Postgres: COPY of event rows into a scratch table,
+ *     and graphile-worker (0.17.3, the job queue the design compares with)
+ *     running a no-op job per event, fed the way the batched phase fed us
+ *     (8 clients adding 100 jobs per call) while two runners work, as our two
+ *     workers did.
  */
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const phaseMs = Number(process.env.BENCH_PHASE_MS ?? 8_000);
@@ -224,6 +229,51 @@ await new Promise<void>((resolve, reject) => {
 const copyRate = copyRows / ((performance.now() - c0) / 1000);
 log(`baseline COPY into an unlogged scratch table: ${Math.round(copyRate).toLocaleString("en")} rows/s (${copyRows.toLocaleString("en")} rows)`);
 
+// 5. Baseline: graphile-worker, a no-op job per event, as many jobs as the batched phase accepted (capped to stay bounded).
+// Two runners (our two workers), each with 10 concurrent jobs and a local queue of 200: the fastest set-up STACK-NOTES measured.
+const jobs = Math.min(batched.rate * (phaseMs / 1000), 150_000);
+const graphileJobs = Math.max(10_000, Math.round(jobs / 100) * 100);
+const utils = await makeWorkerUtils({ connectionString: cluster.databaseUrl });
+await utils.migrate();
+let done = 0;
+const taskList = {
+  noop: async () => {
+    done++;
+  },
+};
+const runners = await Promise.all(
+  [0, 1].map(() =>
+    runGraphileWorker({
+      connectionString: cluster.databaseUrl,
+      concurrency: 10,
+      noHandleSignals: true,
+      pollInterval: 1_000,
+      logger: new Logger(() => () => {}),
+      taskList,
+      preset: { worker: { localQueue: { size: 200 } } },
+    }),
+  ),
+);
+const g0 = performance.now();
+let added = 0;
+await Promise.all(
+  Array.from({ length: 8 }, async () => {
+    while (added < graphileJobs) {
+      const from = added;
+      added += 100;
+      await utils.addJobs(Array.from({ length: 100 }, (_, k) => ({ identifier: "noop", payload: { type: "track", userId: `load-${(from + k) % 5000}`, event: "browse", messageId: `g-${from + k}` } })));
+    }
+  }),
+);
+const enqueuedAt = performance.now();
+while (done < graphileJobs && performance.now() - g0 < 120_000) await sleep(50);
+const graphileSeconds = (performance.now() - g0) / 1000;
+const graphileEnqueue = graphileJobs / ((enqueuedAt - g0) / 1000);
+const graphileRate = done / graphileSeconds;
+await Promise.all(runners.map((r) => r.stop()));
+await utils.release();
+log(`baseline graphile-worker 0.17.3 (2 runners × 10 jobs, local queue 200): ${done.toLocaleString("en")} of ${graphileJobs.toLocaleString("en")} no-op jobs added (8 clients × 100) and run in ${graphileSeconds.toFixed(1)} s = ${Math.round(graphileRate).toLocaleString("en")} jobs/s end to end; adding alone ${Math.round(graphileEnqueue).toLocaleString("en")} jobs/s`);
+
 const lost = total - latencies.length + (ticks - arrivedLate.length);
 console.log("");
 console.log("bench:e2e summary (this machine, loopback, 2 workers):");
@@ -232,7 +282,7 @@ console.log(`  sustained end to end (ingested and processed by the workers), bat
 console.log(`  ingest → dispatch at ${rate}/s: p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms (goal p99 ≤ 25 ms)`);
 console.log(`  timer lateness (100k pending): p50 ${quantile(firedLate, 0.5).toFixed(0)} ms, p99 ${quantile(firedLate, 0.99).toFixed(0)} ms (goal p99 ≤ 20 ms)`);
 console.log(`  COPY baseline ${Math.round(copyRate).toLocaleString("en")} rows/s; batched ingest is ${((100 * batched.rate) / copyRate).toFixed(1)}% of it`);
-console.log("  graphile-worker baseline: not run (not a dependency of this project)");
+console.log(`  graphile-worker baseline, no-op job per event, added and run: ${Math.round(graphileRate).toLocaleString("en")} jobs/s; Waymark sustained is ${(sustained / graphileRate).toFixed(2)}× it (goal ≥ 1.0×)`);
 await db.$end();
 await cluster.stopWorkers();
 await cluster.shutdown();

@@ -29,11 +29,12 @@ export type Env = z.infer<typeof envSchema>;
 
 function readEnv(): Env {
   const parsed = envSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
-  }
+  if (!parsed.success) throw invalid(parsed.error.issues);
   return parsed.data;
+}
+
+function invalid(issues: z.core.$ZodIssue[]): Error {
+  return new Error(`Invalid environment:\n${issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
 }
 
 let cached: Env | undefined;
@@ -42,4 +43,17 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= readEnv();
   return cached;
+}
+
+/**
+ * Just the key material for secrets at rest, validated the same way: scripts
+ * that seal secrets for a database they started themselves (bench, fault
+ * suite) have no DATABASE_URL of their own.
+ */
+let cachedSecrets: Pick<Env, "WAYMARK_SECRETS_KEY" | "AUTH_SECRET"> | undefined;
+export function secretsEnv(): Pick<Env, "WAYMARK_SECRETS_KEY" | "AUTH_SECRET"> {
+  if (cachedSecrets) return cachedSecrets;
+  const parsed = envSchema.pick({ WAYMARK_SECRETS_KEY: true, AUTH_SECRET: true }).safeParse(process.env);
+  if (!parsed.success) throw invalid(parsed.error.issues);
+  return (cachedSecrets = parsed.data);
 }

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
-import { devAuthSecret, env } from "@/server/env";
+import { devAuthSecret, secretsEnv } from "@/server/env";
 
 /**
  * Secrets the app must read back (event sources' signing secrets, channel
@@ -27,7 +27,7 @@ export class SecretUnreadableError extends Error {
 
 /** This server's key material: WAYMARK_SECRETS_KEY, else AUTH_SECRET, else the local development secret. */
 export function secretsKeyMaterial(): string {
-  const e = env();
+  const e = secretsEnv();
   return e.WAYMARK_SECRETS_KEY ?? e.AUTH_SECRET ?? devAuthSecret;
 }
 
