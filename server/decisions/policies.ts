@@ -50,8 +50,15 @@ export type DecisionResult = {
   reason: string;
 };
 
-/** Keeps some exploration even when one option's posterior dominates. */
-export const explorationFloor = 0.02;
+/**
+ * Keeps some exploration even when one option's posterior dominates: 1 % of
+ * decisions pick uniformly. At 2 % the floor alone cost about half a point of
+ * regret for ever. eval:decisions over 24 seeds (eval, a … w), regret as % of
+ * the oracle: floor 2 %, weight prior sd 1, intercept sd 1.5: mean 4.33 %, 4
+ * seeds over 5 %; floor 1 %, sd 0.7 and 1: mean 3.78 %, worst 5.56 %, 1 seed
+ * over; the same with Thompson scale 0.6: mean 4.06 %.
+ */
+export const explorationFloor = 0.01;
 
 export function decide(req: DecisionRequest): DecisionResult {
   if (req.eligible.length === 0) return { handle: null, scores: {}, probabilities: {}, reason: "no_eligible_option" };
