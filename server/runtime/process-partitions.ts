@@ -46,14 +46,15 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
     const seenTimers = new Set(due.map((t) => t.id));
     for (const t of due) workFor(t.workspaceId, t.customerId).timers.push(t);
     // Timers of these customers that are due before their latest event fire first, even if not yet due by the clock.
-    for (const w of work.values()) {
-      if (w.events.length === 0) continue;
-      const latest = new Date(Math.max(...w.events.map((e) => e.timestamp.getTime())));
-      for (const t of await claimCustomerTimersBefore(tx, w.workspaceId, w.customerId, latest)) {
-        if (seenTimers.has(t.id)) continue;
-        seenTimers.add(t.id);
-        w.timers.push(t);
-      }
+    const withEvents = [...work.values()].filter((w) => w.events.length > 0);
+    const early = await claimCustomerTimersBefore(
+      tx,
+      withEvents.map((w) => ({ workspaceId: w.workspaceId, customerId: w.customerId, until: new Date(Math.max(...w.events.map((e) => e.timestamp.getTime()))) })),
+    );
+    for (const t of early) {
+      if (seenTimers.has(t.id)) continue;
+      seenTimers.add(t.id);
+      workFor(t.workspaceId, t.customerId).timers.push(t);
     }
 
     const list = [...work.values()];

@@ -69,9 +69,12 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], scoreDe
     .values(outcomes.map((o) => ({ workspaceId: o.workspaceId, customerId: o.customerId, state: o.state, updatedAt: new Date() })))
     .onConflictDoUpdate({ target: [customerStates.workspaceId, customerStates.customerId], set: { state: sql`excluded.state`, updatedAt: sql`now()` } });
 
-  for (const o of outcomes) {
-    await tx.execute(sql`delete from timers where workspace_id = ${o.workspaceId} and customer_id = ${o.customerId}`);
-  }
+  // Each customer's timers are replaced by the state's current set: one delete for the batch (a worker holds these customers' partitions).
+  await tx.execute(sql`
+    delete from timers where (workspace_id, customer_id) in (${sql.join(
+      outcomes.map((o) => sql`(${o.workspaceId}::uuid, ${o.customerId}::text)`),
+      sql`, `,
+    )})`);
   const timerRows = outcomes.flatMap((o) =>
     o.timers.map((t) => ({ workspaceId: o.workspaceId, customerId: o.customerId, dueAt: new Date(t.dueAt), key: t.key, payload: "score" in t ? { score: true } : { instanceId: t.instanceId, seq: t.seq } })),
   );
@@ -162,13 +165,16 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], scoreDe
       });
   }
 
+  const entries = new Map<string, { workspaceId: string; journey: string; count: number }>();
   for (const o of outcomes) {
     if (Object.keys(o.traitUpdates).length > 0) {
       await tx.execute(sql`update customers set traits = traits || ${JSON.stringify(o.traitUpdates)}::jsonb where workspace_id = ${o.workspaceId} and customer_id = ${o.customerId}`);
     }
-    const entries = new Map<string, number>();
-    for (const e of o.effects) if (e.type === "enter") entries.set(e.journey, (entries.get(e.journey) ?? 0) + 1);
-    for (const [journey, n] of entries) await tx.execute(sql`update journeys set entrants = entrants + ${n} where workspace_id = ${o.workspaceId} and slug = ${journey}`);
+    for (const e of o.effects) if (e.type === "enter") tally(entries, `${o.workspaceId}|${e.journey}`, () => ({ workspaceId: o.workspaceId, journey: e.journey, count: 0 }));
+  }
+  // One update per journey for the batch (was one per customer), in key order: journeys' rows are shared by every worker.
+  for (const { workspaceId, journey, count } of inKeyOrder(entries)) {
+    await tx.execute(sql`update journeys set entrants = entrants + ${count} where workspace_id = ${workspaceId} and slug = ${journey}`);
   }
   // Last, so the shared model rows stay locked only until the commit right after.
   if (scoreDeltas) await addScoreDeltas(tx, scoreDeltas);
