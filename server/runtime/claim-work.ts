@@ -70,9 +70,16 @@ export async function claimCustomerTimersBefore(tx: Tx, customers: { workspaceId
   return (rows as unknown as ClaimedTimer[]).map((r) => ({ ...r, dueAt: new Date(r.dueAt) }));
 }
 
-/** The earliest pending timer of the held partitions, so the worker can wake exactly then. */
+/**
+ * The earliest pending timer of the held partitions, so the worker can wake
+ * exactly then: one index probe per partition (timers_due is (partition,
+ * due_at)). `min(due_at) where partition = any(…)` read every pending timer
+ * of those partitions instead: 16 ms with 100,000 pending, after every batch.
+ */
 export async function nextTimerDue(db: Db, partitions: number[]): Promise<Date | null> {
   const rows = (await db.execute(sql`
-    select min(due_at) as due from timers where partition = any(${sql.raw(`array[${partitions.map(Number).join(",")}]::int[]`)})`)) as unknown as [{ due: string | null }];
+    select min(x.due_at) as due
+    from unnest(${sql.raw(`array[${partitions.map(Number).join(",")}]::int[]`)}) as p(partition),
+      lateral (select t.due_at from timers t where t.partition = p.partition order by t.due_at limit 1) as x`)) as unknown as [{ due: string | null }];
   return rows[0]?.due ? new Date(rows[0].due) : null;
 }
