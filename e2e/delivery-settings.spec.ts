@@ -1,22 +1,12 @@
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
 import { signPayload, verifySignature } from "../server/ingest/verify-signature";
+import { startWebhookReceiver } from "../server/testing/webhook-receiver";
 import { signIn, snap } from "./fixtures";
 
 test("an admin makes a signed event source (secret shown once, rolled) and points a channel at a webhook gateway, then sends a test", async ({ page, request }) => {
   // A real gateway on loopback that the in-app channel will POST to.
-  const received: { headers: IncomingHttpHeaders; body: string }[] = [];
-  const gateway = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push({ headers: req.headers, body });
-      res.end("ok");
-    });
-  });
-  await new Promise<void>((r) => gateway.listen(0, "127.0.0.1", r));
-  const gatewayUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/waymark`;
+  const gateway = await startWebhookReceiver();
+  const { url: gatewayUrl, received } = gateway;
 
   try {
     await signIn(page, "admin");
@@ -82,6 +72,6 @@ test("an admin makes a signed event source (secret shown once, rolled) and point
     await inApp.getByRole("button", { name: "Save" }).click();
     await expect(inApp).toContainText("Nothing leaves Waymark");
   } finally {
-    gateway.close();
+    await gateway.close();
   }
 });

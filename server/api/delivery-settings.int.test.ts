@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +8,7 @@ import { loadChannelProvider } from "@/server/channels/channel-settings";
 import { sendWith } from "@/server/channels/dispatch-due-messages";
 import { handleWebhook } from "@/server/ingest/handle-ingest";
 import { signPayload, verifySignature } from "@/server/ingest/verify-signature";
+import { startWebhookReceiver, type ReceivedRequest } from "@/server/testing/webhook-receiver";
 import { createCaller } from "./root";
 import { workspaceCookie } from "./trpc";
 
@@ -20,27 +19,18 @@ import { workspaceCookie } from "./trpc";
  * blank, and bad input changes nothing.
  */
 let db: Db;
-let http: Server;
+let gateway: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let hookUrl: string;
-const received: { headers: IncomingMessage["headers"]; body: string }[] = [];
+let received: ReceivedRequest[];
 let answer = 200;
 
 beforeAll(async () => {
   db = await connectTestDb();
-  http = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push({ headers: req.headers, body });
-      res.statusCode = answer;
-      res.end("ok");
-    });
-  });
-  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-  hookUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/hook`;
+  gateway = await startWebhookReceiver(() => answer);
+  ({ url: hookUrl, received } = gateway);
 });
 afterAll(async () => {
-  await new Promise((r) => http.close(r));
+  await gateway.close();
   await db.$end();
 });
 

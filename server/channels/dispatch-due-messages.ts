@@ -15,6 +15,8 @@ export type DispatchOptions = {
   baseDelayMs?: number;
   /** How long a claimed message is hidden from other dispatchers while it is being sent. */
   leaseMs?: number;
+  /** Only this workspace's messages (a test's own, in a database other tests share); the worker dispatches every workspace's. */
+  workspaceId?: string;
 };
 
 type OutboxRow = typeof outbox.$inferSelect;
@@ -27,12 +29,13 @@ type OutboxRow = typeof outbox.$inferSelect;
  * outbox key (Idempotency-Key) so a receiver can drop the rare repeat after a crash.
  */
 export async function dispatchDueMessages(db: Db, opts: DispatchOptions = {}): Promise<{ sent: number; retrying: number; dead: number }> {
-  const { limit = 100, maxAttempts = 6, baseDelayMs = 2_000, leaseMs = 60_000 } = opts;
+  const { limit = 100, maxAttempts = 6, baseDelayMs = 2_000, leaseMs = 60_000, workspaceId } = opts;
   const claimed = (await db.execute(sql`
     update outbox set attempts = attempts + 1, next_attempt_at = now() + ${`${leaseMs} milliseconds`}::interval
     where id in (
       select id from outbox
       where status in ('pending', 'retrying') and next_attempt_at <= now()
+        ${workspaceId ? sql`and workspace_id = ${workspaceId}::uuid` : sql``}
       order by next_attempt_at
       limit ${limit}
       for update skip locked

@@ -1,4 +1,3 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { SMTPServer } from "smtp-server";
@@ -7,13 +6,14 @@ import type { Db } from "@/db/client";
 import { outbox } from "@/db/schema";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { verifySignature } from "@/server/ingest/verify-signature";
+import { startWebhookReceiver, type ReceivedRequest } from "@/server/testing/webhook-receiver";
 import { saveChannelProvider } from "./channel-settings";
 import { dispatchDueMessages } from "./dispatch-due-messages";
 
 let db: Db;
-let http: Server;
+let http: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let httpUrl: string;
-const received: { headers: IncomingMessage["headers"]; body: string }[] = [];
+let received: ReceivedRequest[];
 let statusPlan: number[] = [];
 
 let smtp: SMTPServer;
@@ -22,17 +22,8 @@ const mails: { to: string; raw: string }[] = [];
 
 beforeAll(async () => {
   db = await connectTestDb();
-  http = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push({ headers: req.headers, body });
-      res.statusCode = statusPlan.shift() ?? 200;
-      res.end("ok");
-    });
-  });
-  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-  httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/hook`;
+  http = await startWebhookReceiver(() => statusPlan.shift() ?? 200);
+  ({ url: httpUrl, received } = http);
 
   smtp = new SMTPServer({
     authOptional: true,
@@ -51,7 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise((r) => http.close(r));
+  await http.close();
   await new Promise((r) => smtp.close(() => r(null)));
   await db.$end();
 });
@@ -68,8 +59,8 @@ describe("dispatching the outbox through real channels", () => {
     const key = `k-${tag}-1`;
     await enqueue(workspace.id, key, "webhook", { body: "Your cart misses you", data: { cartId: "c1" } });
     received.length = 0;
-    await dispatchDueMessages(db);
-    await dispatchDueMessages(db);
+    await dispatchDueMessages(db, { workspaceId: workspace.id });
+    await dispatchDueMessages(db, { workspaceId: workspace.id });
     expect(received).toHaveLength(1);
     const [hit] = received;
     expect(hit!.headers["idempotency-key"]).toBe(key);
@@ -84,18 +75,18 @@ describe("dispatching the outbox through real channels", () => {
     const retried = `k-${tag}-retry`;
     await enqueue(workspace.id, retried, "webhook", { body: "x" });
     statusPlan = [503, 503, 503];
-    await dispatchDueMessages(db, { baseDelayMs: 1, maxAttempts: 3 });
+    await dispatchDueMessages(db, { workspaceId: workspace.id, baseDelayMs: 1, maxAttempts: 3 });
     expect(await statusOf(retried)).toMatchObject({ status: "retrying", attempts: 1, lastResult: expect.stringContaining("503") });
     await new Promise((r) => setTimeout(r, 30));
-    await dispatchDueMessages(db, { baseDelayMs: 1, maxAttempts: 3 });
+    await dispatchDueMessages(db, { workspaceId: workspace.id, baseDelayMs: 1, maxAttempts: 3 });
     await new Promise((r) => setTimeout(r, 30));
-    await dispatchDueMessages(db, { baseDelayMs: 1, maxAttempts: 3 });
+    await dispatchDueMessages(db, { workspaceId: workspace.id, baseDelayMs: 1, maxAttempts: 3 });
     expect(await statusOf(retried)).toMatchObject({ status: "dead", attempts: 3 });
 
     const refused = `k-${tag}-400`;
     await enqueue(workspace.id, refused, "webhook", { body: "x" });
     statusPlan = [400];
-    await dispatchDueMessages(db, { baseDelayMs: 1 });
+    await dispatchDueMessages(db, { workspaceId: workspace.id, baseDelayMs: 1 });
     expect(await statusOf(refused)).toMatchObject({ status: "dead", attempts: 1, lastResult: expect.stringContaining("400") });
   });
 
@@ -104,7 +95,7 @@ describe("dispatching the outbox through real channels", () => {
     await saveChannelProvider(db, workspace.id, "email", { provider: "smtp", host: "127.0.0.1", port: smtpPort, secure: false, from: "Waymark <hi@shop.test>", requireTls: false });
     const key = `k-${tag}-mail`;
     await enqueue(workspace.id, key, "email", { to: "ann@example.test", subject: "Your cart misses you", body: "Hi Ann" });
-    await dispatchDueMessages(db);
+    await dispatchDueMessages(db, { workspaceId: workspace.id });
     expect(await statusOf(key)).toMatchObject({ status: "sent" });
     const mail = mails.find((m) => m.raw.includes(key));
     expect(mail?.to).toBe("ann@example.test");
@@ -117,7 +108,7 @@ describe("dispatching the outbox through real channels", () => {
     const key = `k-${tag}-sms`;
     received.length = 0;
     await enqueue(workspace.id, key, "sms", { body: "hello" });
-    await dispatchDueMessages(db);
+    await dispatchDueMessages(db, { workspaceId: workspace.id });
     expect(await statusOf(key)).toMatchObject({ status: "sent", lastResult: "sandbox (log channel)" });
     expect(received).toHaveLength(0);
   });
