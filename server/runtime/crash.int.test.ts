@@ -20,8 +20,11 @@ let receiverUrl: string;
 const deliveries: string[] = [];
 
 /** The worker as a direct node process (no wrapper), so SIGKILL really kills the process holding the leases. */
+const children: ChildProcess[] = [];
 function startWorker(): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts")], { cwd: root, env: { ...process.env }, stdio: "ignore" });
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts")], { cwd: root, env: { ...process.env }, stdio: "ignore" });
+  children.push(child);
+  return child;
 }
 
 beforeAll(async () => {
@@ -39,6 +42,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Even when the test failed or timed out: a worker left running would hold partitions in the next tests' database.
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   await new Promise((r) => receiver.close(r));
   await db.$end();
 });
