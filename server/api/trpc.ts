@@ -5,6 +5,7 @@ import { z, ZodError } from "zod";
 import { getDb, type Db } from "@/db/client";
 import { memberships, workspaces, type MemberRole } from "@/db/schema";
 import { auth } from "@/server/auth/config";
+import { pathOfNul } from "@/server/journey/no-nul";
 import type { Failure } from "@/server/result";
 import { roleAllows } from "@/server/workspaces/roles";
 
@@ -37,7 +38,18 @@ const t = initTRPC
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure.meta({ role: "public" });
+/**
+ * Postgres cannot store U+0000 in text or jsonb: an input holding it would fail
+ * at the database as a 500. Every procedure refuses it up front with a 400 that
+ * says where (after authorization, so a stranger still learns nothing).
+ */
+const noNul = t.middleware(async ({ getRawInput, next }) => {
+  const path = pathOfNul(await getRawInput());
+  if (path !== null) throw new TRPCError({ code: "BAD_REQUEST", message: `${path ? `${path}: ` : ""}contains the NUL character (\\u0000), which cannot be stored: remove it` });
+  return next();
+});
+
+export const publicProcedure = t.procedure.meta({ role: "public" }).use(noNul);
 
 const signedIn = t.middleware(({ ctx, next }) => {
   const userId = ctx.session?.user?.id;
@@ -45,7 +57,7 @@ const signedIn = t.middleware(({ ctx, next }) => {
   return next({ ctx: { ...ctx, userId } });
 });
 
-export const signedInProcedure = t.procedure.meta({ role: "signed_in" }).use(signedIn);
+export const signedInProcedure = t.procedure.meta({ role: "signed_in" }).use(signedIn).use(noNul);
 
 function readCookie(headers: Headers, name: string): string | undefined {
   const header = headers.get("cookie") ?? "";
@@ -79,7 +91,8 @@ export function roleProcedure(role: MemberRole) {
         throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role} role; you are ${membership.role}.` });
       }
       return next({ ctx: { ...ctx, workspaceId: membership.workspaceId, workspace: membership, role: membership.role } });
-    });
+    })
+    .use(noNul);
 }
 
 export const analystProcedure = roleProcedure("analyst");

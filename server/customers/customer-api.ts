@@ -7,6 +7,7 @@ export async function getCustomerTimelineRoute(db: Db, req: Request, customerId:
   const authed = await authenticateRequest(db, req.headers, "analytics:read");
   if (!authed.ok) return Response.json({ error: authed.message }, { status: 401 });
   if (customerId.length === 0 || customerId.length > 300) return Response.json({ error: "userId must be 1..300 characters" }, { status: 400 });
+  if (customerId.includes("\u0000")) return Response.json({ error: "userId contains the NUL character (%00), which no stored id can hold" }, { status: 400 });
   const timeline = await getCustomerTimeline(db, authed.workspaceId, customerId);
   if (!timeline) return Response.json({ error: `No customer "${customerId}"` }, { status: 404 });
   return Response.json(timeline, { headers: { "cache-control": "no-store" } });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pathOfNul } from "@/server/journey/no-nul";
 
 /**
  * One event of the ingestion API (spec/events-api.md), the Segment Spec shape.
@@ -62,6 +63,8 @@ export function normalizeEvent(
   }
   const e = parsed.data;
   const errors: EventError[] = [];
+  const nul = pathOfNul(raw);
+  if (nul !== null) errors.push({ index, path: nul, message: "contains the NUL character (\\u0000), which Postgres cannot store: remove it" });
   const type = e.type ?? opts.defaultType;
   if (!type) errors.push({ index, path: "type", message: 'is required in a batch: "track" or "identify"' });
   if (opts.defaultType && e.type && e.type !== opts.defaultType) {
@@ -96,3 +99,4 @@ export function normalizeEvent(
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+

@@ -3,6 +3,10 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
+import { createCaller } from "@/server/api/root";
+import { workspaceCookie } from "@/server/api/trpc";
+import { getCustomerTimelineRoute } from "@/server/customers/customer-api";
+import { journeyTemplates } from "@/server/journey";
 import { putJourneyRoute } from "@/server/journeys/management-api";
 import { createApiKey } from "@/server/workspaces/api-keys";
 import { handleIngest } from "./handle-ingest";
@@ -68,6 +72,32 @@ describe("hostile input", () => {
     // No prototype pollution leaked into plain objects.
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     console.log(`hostile input: ${tried} ingestion requests tried, 0 answered 5xx`);
+  });
+
+  it("answers the NUL character (which Postgres cannot store) with a 400 that says where, on every way in", async () => {
+    const nul = "\u0000";
+    // Events: covered path by path in ingest.int.test.ts; one here for the HTTP answer.
+    expect((await handleIngest(db, request(JSON.stringify({ userId: `u${nul}`, event: "e" })), "track", limiter)).status).toBe(400);
+    // Journey documents (PUT /api/v1/journeys/{id}): a name and a node's config key.
+    const put = (doc: unknown) =>
+      putJourneyRoute(db, new Request("http://test", { method: "PUT", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(doc) }), "nul-doc");
+    const doc = structuredClone(journeyTemplates[0]!.document) as unknown as { id: string; name: string; nodes: { config: Record<string, unknown> }[] };
+    doc.id = "nul-doc";
+    const named = await put({ ...doc, name: `Cart${nul}` });
+    expect(named.status).toBe(400);
+    expect(JSON.stringify(await named.json())).toMatch(/name: contains the NUL character/);
+    const keyed = structuredClone(doc);
+    keyed.nodes[0]!.config[`x${nul}`] = 1;
+    expect((await put(keyed)).status).toBe(400);
+    // A customer id in the URL (%00, decoded by Next before the route runs).
+    const analytics = (await createApiKey(db, { workspaceId, createdBy: null, name: "read", scopes: ["analytics:read"] })).key;
+    const timeline = await getCustomerTimelineRoute(db, new Request("http://test", { headers: { authorization: `Bearer ${analytics}` } }), `u${nul}`);
+    expect(timeline.status).toBe(400);
+    // tRPC: any procedure's input, e.g. a customer search and a journey draft's name.
+    const { workspace, members } = await makeWorkspace(db, ["marketer"]);
+    const caller = createCaller({ db, session: { user: { id: members.marketer }, expires: new Date(Date.now() + 3600_000).toISOString() }, headers: new Headers({ cookie: `${workspaceCookie}=${workspace.slug}` }) });
+    await expect(caller.customer.search({ query: `ann${nul}` })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/query: contains the NUL character/) });
+    await expect(caller.customer.search({ query: "ann" })).resolves.toEqual([]);
   });
 
   it("refuses generated journey imports with clear issues and stores nothing", { timeout: 60_000 }, async () => {

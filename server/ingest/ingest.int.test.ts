@@ -61,6 +61,21 @@ describe("event ingestion on Postgres", () => {
     expect(await countEvents(workspace.id)).toBe(0);
   });
 
+  it("refuses the NUL character anywhere in an event with a 400 that says where (Postgres cannot store it), and stores nothing", async () => {
+    const { workspace, key } = await setup();
+    const cases: [unknown, string][] = [
+      [{ type: "track", userId: "u\u0000", event: "e" }, "userId"],
+      [{ type: "track", userId: "u", event: "e", properties: { cart: { items: ["ok", "x\u0000y"] } } }, "properties.cart.items.1"],
+      [{ type: "identify", userId: "u", traits: { "bad\u0000key": 1 } }, "traits.bad\\u0000key"],
+    ];
+    for (const [event, path] of cases) {
+      const res = await handleIngest(db, post(key, { batch: [{ type: "track", userId: "fine", event: "ok" }, event] }), "batch");
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { errors: { index: number; path: string; message: string }[] }).errors).toContainEqual({ index: 1, path, message: expect.stringMatching(/NUL character/) });
+    }
+    expect(await countEvents(workspace.id)).toBe(0);
+  });
+
   it("refuses bad keys, wrong scopes, bad JSON, wrong content type, oversize and old timestamps with 4xx", async () => {
     const { workspace, key } = await setup();
     const analyticsOnly = (await createApiKey(db, { workspaceId: workspace.id, createdBy: null, name: "r", scopes: ["analytics:read"] })).key;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { scoringSettingsSchema } from "@/server/scores/activity";
 import { isDuration } from "./durations";
+import { pathOfNul } from "./no-nul";
 import { isTimeZone, parseClock } from "./local-time";
 
 /** The journey document, format v1 (spec/journey-format.md). Node configs are checked per kind by the registry. */
@@ -62,7 +63,11 @@ export const journeyDocumentSchema = z
     nodes: z.array(journeyNodeSchema).max(2000),
     edges: z.array(journeyEdgeSchema).max(5000),
   })
-  .strict();
+  .strict()
+  .superRefine((doc, ctx) => {
+    const path = pathOfNul(doc);
+    if (path !== null) ctx.addIssue({ code: "custom", path: path.split("."), message: "contains the NUL character (\\u0000), which cannot be stored: remove it" });
+  });
 export type JourneyDocument = z.infer<typeof journeyDocumentSchema>;
 export type JourneyDocumentInput = z.input<typeof journeyDocumentSchema>;
 
