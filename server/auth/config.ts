@@ -6,7 +6,8 @@ import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { verifyPassword } from "./password";
 
-const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().min(3).max(254), password: z.string().min(1).max(200) });
+// No NUL in the email: Postgres cannot compare with it (an error, not "wrong password"); such an email cannot exist anyway.
+const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().min(3).max(254).refine((e) => !e.includes("\u0000")), password: z.string().min(1).max(200) });
 
 class InvalidLogin extends CredentialsSignin {
   code = "invalid_credentials";
