@@ -5,7 +5,7 @@ import { z, ZodError } from "zod";
 import { getDb, type Db } from "@/db/client";
 import { memberships, workspaces, type MemberRole } from "@/db/schema";
 import { auth } from "@/server/auth/config";
-import { pathOfNul } from "@/server/journey/no-nul";
+import { findUnstorableText } from "@/server/journey/unstorable-text";
 import type { Failure } from "@/server/result";
 import { roleAllows } from "@/server/workspaces/roles";
 
@@ -39,17 +39,17 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * Postgres cannot store U+0000 in text or jsonb: an input holding it would fail
- * at the database as a 500. Every procedure refuses it up front with a 400 that
- * says where (after authorization, so a stranger still learns nothing).
+ * Text Postgres cannot store (NUL, unpaired surrogates) would fail at the
+ * database as a 500. Every procedure refuses it up front with a 400 that says
+ * where (after authorization, so a stranger still learns nothing).
  */
-const noNul = t.middleware(async ({ getRawInput, next }) => {
-  const path = pathOfNul(await getRawInput());
-  if (path !== null) throw new TRPCError({ code: "BAD_REQUEST", message: `${path ? `${path}: ` : ""}contains the NUL character (\\u0000), which cannot be stored: remove it` });
+const storableText = t.middleware(async ({ getRawInput, next }) => {
+  const found = findUnstorableText(await getRawInput());
+  if (found) throw new TRPCError({ code: "BAD_REQUEST", message: `${found.path ? `${found.path}: ` : ""}${found.message}` });
   return next();
 });
 
-export const publicProcedure = t.procedure.meta({ role: "public" }).use(noNul);
+export const publicProcedure = t.procedure.meta({ role: "public" }).use(storableText);
 
 const signedIn = t.middleware(({ ctx, next }) => {
   const userId = ctx.session?.user?.id;
@@ -57,7 +57,7 @@ const signedIn = t.middleware(({ ctx, next }) => {
   return next({ ctx: { ...ctx, userId } });
 });
 
-export const signedInProcedure = t.procedure.meta({ role: "signed_in" }).use(signedIn).use(noNul);
+export const signedInProcedure = t.procedure.meta({ role: "signed_in" }).use(signedIn).use(storableText);
 
 function readCookie(headers: Headers, name: string): string | undefined {
   const header = headers.get("cookie") ?? "";
@@ -92,7 +92,7 @@ export function roleProcedure(role: MemberRole) {
       }
       return next({ ctx: { ...ctx, workspaceId: membership.workspaceId, workspace: membership, role: membership.role } });
     })
-    .use(noNul);
+    .use(storableText);
 }
 
 export const analystProcedure = roleProcedure("analyst");

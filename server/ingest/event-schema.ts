@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pathOfNul } from "@/server/journey/no-nul";
+import { findUnstorableText } from "@/server/journey/unstorable-text";
 
 /**
  * One event of the ingestion API (spec/events-api.md), the Segment Spec shape.
@@ -63,8 +63,8 @@ export function normalizeEvent(
   }
   const e = parsed.data;
   const errors: EventError[] = [];
-  const nul = pathOfNul(raw);
-  if (nul !== null) errors.push({ index, path: nul, message: "contains the NUL character (\\u0000), which Postgres cannot store: remove it" });
+  const unstorable = findUnstorableText(raw);
+  if (unstorable) errors.push({ index, path: unstorable.path, message: unstorable.message });
   const type = e.type ?? opts.defaultType;
   if (!type) errors.push({ index, path: "type", message: 'is required in a batch: "track" or "identify"' });
   if (opts.defaultType && e.type && e.type !== opts.defaultType) {

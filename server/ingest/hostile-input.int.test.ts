@@ -74,7 +74,7 @@ describe("hostile input", () => {
     console.log(`hostile input: ${tried} ingestion requests tried, 0 answered 5xx`);
   });
 
-  it("answers the NUL character (which Postgres cannot store) with a 400 that says where, on every way in", async () => {
+  it("answers text Postgres cannot store (NUL, unpaired surrogates) with a 400 that says where, on every way in", async () => {
     const nul = "\u0000";
     // Events: covered path by path in ingest.int.test.ts; one here for the HTTP answer.
     expect((await handleIngest(db, request(JSON.stringify({ userId: `u${nul}`, event: "e" })), "track", limiter)).status).toBe(400);
@@ -97,6 +97,7 @@ describe("hostile input", () => {
     const { workspace, members } = await makeWorkspace(db, ["marketer"]);
     const caller = createCaller({ db, session: { user: { id: members.marketer }, expires: new Date(Date.now() + 3600_000).toISOString() }, headers: new Headers({ cookie: `${workspaceCookie}=${workspace.slug}` }) });
     await expect(caller.customer.search({ query: `ann${nul}` })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/query: contains the NUL character/) });
+    await expect(caller.customer.search({ query: "ann\ud83d" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/query: contains an unpaired UTF-16 surrogate/) });
     await expect(caller.customer.search({ query: "ann" })).resolves.toEqual([]);
   });
 

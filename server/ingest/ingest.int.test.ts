@@ -61,7 +61,7 @@ describe("event ingestion on Postgres", () => {
     expect(await countEvents(workspace.id)).toBe(0);
   });
 
-  it("refuses the NUL character anywhere in an event with a 400 that says where (Postgres cannot store it), and stores nothing", async () => {
+  it("refuses text Postgres cannot store (NUL, unpaired surrogates) anywhere in an event with a 400 that says where, and stores nothing", async () => {
     const { workspace, key } = await setup();
     const cases: [unknown, string][] = [
       [{ type: "track", userId: "u\u0000", event: "e" }, "userId"],
@@ -73,6 +73,10 @@ describe("event ingestion on Postgres", () => {
       expect(res.status).toBe(400);
       expect(((await res.json()) as { errors: { index: number; path: string; message: string }[] }).errors).toContainEqual({ index: 1, path, message: expect.stringMatching(/NUL character/) });
     }
+    // An unpaired surrogate (a broken emoji) is not Unicode: jsonb refuses it, so it is refused here too.
+    const broken = await handleIngest(db, post(key, { type: "track", userId: "u", event: "e", properties: { note: "hi \ud83d" } }), "track");
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { errors: { index: number; path: string; message: string }[] }).errors).toContainEqual({ index: 0, path: "properties.note", message: expect.stringMatching(/unpaired UTF-16 surrogate/) });
     expect(await countEvents(workspace.id)).toBe(0);
   });
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { scoringSettingsSchema } from "@/server/scores/activity";
 import { isDuration } from "./durations";
-import { pathOfNul } from "./no-nul";
+import { findUnstorableText } from "./unstorable-text";
 import { isTimeZone, parseClock } from "./local-time";
 
 /** The journey document, format v1 (spec/journey-format.md). Node configs are checked per kind by the registry. */
@@ -65,8 +65,8 @@ export const journeyDocumentSchema = z
   })
   .strict()
   .superRefine((doc, ctx) => {
-    const path = pathOfNul(doc);
-    if (path !== null) ctx.addIssue({ code: "custom", path: path.split("."), message: "contains the NUL character (\\u0000), which cannot be stored: remove it" });
+    const found = findUnstorableText(doc);
+    if (found) ctx.addIssue({ code: "custom", path: found.path.split("."), message: found.message });
   });
 export type JourneyDocument = z.infer<typeof journeyDocumentSchema>;
 export type JourneyDocumentInput = z.input<typeof journeyDocumentSchema>;

@@ -1,0 +1,37 @@
+/**
+ * Text Postgres cannot store, in any string or key of a JSON value: the NUL
+ * character (U+0000: text and jsonb cannot hold it) and unpaired UTF-16
+ * surrogates (not Unicode at all: jsonb refuses `"\ud800"`). Reaching the
+ * database, either fails the whole request as a 500; found while validating
+ * (events, journey documents, every tRPC input), it is a 400 that says where.
+ * Iterative: a deeply nested property cannot overflow the stack.
+ */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function problemOf(s: string): string | null {
+  if (s.includes("\u0000")) return "contains the NUL character (\\u0000), which cannot be stored: remove it";
+  if (loneSurrogate.test(s)) return "contains an unpaired UTF-16 surrogate (not valid Unicode), which cannot be stored: fix the text's encoding";
+  return null;
+}
+
+export function findUnstorableText(value: unknown): { path: string; message: string } | null {
+  const stack: { v: unknown; path: string }[] = [{ v: value, path: "" }];
+  const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+  while (stack.length) {
+    const { v, path } = stack.pop()!;
+    if (typeof v === "string") {
+      const message = problemOf(v);
+      if (message) return { path, message };
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push({ v: x, path: join(path, String(i)) }));
+    } else if (typeof v === "object" && v !== null) {
+      for (const [k, x] of Object.entries(v)) {
+        const message = problemOf(k);
+        // The key itself is the problem: shown JSON-escaped, so the path stays readable.
+        if (message) return { path: join(path, JSON.stringify(k).slice(1, -1)), message };
+        stack.push({ v: x, path: join(path, k) });
+      }
+    }
+  }
+  return null;
+}
