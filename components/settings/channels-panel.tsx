@@ -46,7 +46,7 @@ export function ChannelsPanel() {
     <Card>
       <CardHeader
         title="Channels"
-        description="How each channel delivers. The sandbox keeps messages on the Outbox page; a webhook POSTs signed JSON to your gateway (SMS, push, in-app); SMTP sends email. Secrets are encrypted at rest and never shown again."
+        description="How each channel delivers. The sandbox keeps messages on the Outbox page; a webhook POSTs signed JSON to your gateway (SMS, push, in-app); SMTP sends email. Secrets are encrypted at rest and never shown again. “Send test” sends one message now (an email goes to your own address)."
       />
       {channels.isPending ? (
         <LoadingRows rows={5} label="Loading channels" />
