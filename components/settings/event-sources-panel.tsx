@@ -81,6 +81,9 @@ export function EventSourcesPanel() {
             <code data-testid="new-source-secret" className="flex-1 overflow-x-auto rounded-md bg-white px-3 py-2 font-mono text-sm ring-1 ring-emerald-200">{shown.secret}</code>
             <Button variant="secondary" onClick={() => copy("secret", shown.secret)}>{copied === "secret" ? "Copied" : "Copy"}</Button>
           </div>
+          <p className="text-xs text-emerald-900">
+            Sign each request: header <code className="font-mono">X-Waymark-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256 of “t.body” with the secret&gt;</code>; older than 5 minutes or wrongly signed gets 401. The body is one event or <code className="font-mono">{"{\"batch\": [...]}"}</code>.
+          </p>
           <div className="flex justify-end">
             <Button variant="ghost" onClick={() => { setShown(null); setCopied(null); }}>Done</Button>
           </div>
