@@ -112,6 +112,19 @@ export const journeyCounters = pgTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.version, t.nodeId, t.day, t.group, t.metric] })],
 );
 
+/** The key the timing tables share: journey version, UTC day and group (fresh builders per table). */
+function journeyDayColumns() {
+  return {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    journeyId: text().notNull(),
+    version: integer().notNull(),
+    day: date().notNull(),
+    group: text().notNull().default("treatment"),
+  };
+}
+
 /**
  * How long stays take, kept by the runtime in the step's transaction: per
  * journey version, day and group, a histogram of milliseconds from entry to
@@ -122,13 +135,7 @@ export const journeyCounters = pgTable(
 export const journeyDurations = pgTable(
   "journey_durations",
   {
-    workspaceId: uuid()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
-    journeyId: text().notNull(),
-    version: integer().notNull(),
-    day: date().notNull(),
-    group: text().notNull().default("treatment"),
+    ...journeyDayColumns(),
     metric: text().notNull(),
     bucket: smallint().notNull(),
     count: bigint({ mode: "number" }).notNull().default(0),
@@ -145,13 +152,7 @@ export const journeyDurations = pgTable(
 export const journeyPaths = pgTable(
   "journey_paths",
   {
-    workspaceId: uuid()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
-    journeyId: text().notNull(),
-    version: integer().notNull(),
-    day: date().notNull(),
-    group: text().notNull().default("treatment"),
+    ...journeyDayColumns(),
     pathKey: text().notNull(),
     path: text().array().notNull(),
     count: bigint({ mode: "number" }).notNull().default(0),

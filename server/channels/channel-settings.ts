@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { fail, ok, type Result } from "@/server/result";
 import { channelSettings } from "@/db/schema";
+import { channels, channelSchema, type Channel } from "@/server/journey/schema";
 import { openSecret, sealSecret, SecretUnreadableError } from "@/server/secrets";
 import { emailConfigSchema } from "./email-channel";
 import { webhookConfigSchema } from "./webhook-channel";
@@ -26,10 +27,14 @@ export async function loadChannelProvider(db: Db, workspaceId: string, channel: 
   const row = await db.query.channelSettings.findFirst({
     where: and(eq(channelSettings.workspaceId, workspaceId), eq(channelSettings.channel, channel)),
   });
-  if (!row) return { provider: "log" };
+  return row ? usableProvider(row.config, workspaceId, channel) : { provider: "log" };
+}
+
+/** A stored row's settings with their secrets opened, checked: what the dispatcher uses, or why it cannot. */
+function usableProvider(stored: Record<string, unknown>, workspaceId: string, channel: string): ChannelProvider | UnusableChannel {
   let config: Record<string, unknown>;
   try {
-    config = openSecretFields(row.config, workspaceId, channel);
+    config = openSecretFields(stored, workspaceId, channel);
   } catch (e) {
     if (e instanceof SecretUnreadableError) return { provider: "invalid", error: e.message, retryable: true };
     throw e;
@@ -62,13 +67,10 @@ function openSecretFields(config: Record<string, unknown>, workspaceId: string, 
   return out;
 }
 
-/** The channels a message node can use (spec/journey-format.md). */
-export const channelNames = ["email", "sms", "push", "in_app", "webhook"] as const;
-export type ChannelName = (typeof channelNames)[number];
 
 /** A channel's settings as the settings page sees them: no secret leaves the server, only whether one is set. */
 export type ChannelSummary = {
-  channel: ChannelName;
+  channel: Channel;
   config: Record<string, unknown>;
   secretsSet: string[];
   updatedAt: Date | null;
@@ -77,21 +79,14 @@ export type ChannelSummary = {
 
 export async function listChannelProviders(db: Db, workspaceId: string): Promise<ChannelSummary[]> {
   const rows = await db.query.channelSettings.findMany({ where: eq(channelSettings.workspaceId, workspaceId) });
-  return channelNames.map((channel) => {
+  return channels.map((channel) => {
     const row = rows.find((r) => r.channel === channel);
     if (!row) return { channel, config: { provider: "log" }, secretsSet: [], updatedAt: null, error: null };
     const config: Record<string, unknown> = { ...row.config };
     const secretsSet = secretFields.filter((f) => typeof config[f] === "string" && config[f] !== "");
     for (const f of secretFields) delete config[f];
-    let error: string | null = null;
-    try {
-      const parsed = channelProviderSchema.safeParse(openSecretFields(row.config, workspaceId, channel));
-      if (!parsed.success) error = `These settings are invalid: ${parsed.error.issues[0]?.message}`;
-    } catch (e) {
-      if (!(e instanceof SecretUnreadableError)) throw e;
-      error = e.message;
-    }
-    return { channel, config, secretsSet, updatedAt: row.updatedAt, error };
+    const usable = usableProvider(row.config, workspaceId, channel);
+    return { channel, config, secretsSet, updatedAt: row.updatedAt, error: usable.provider === "invalid" ? usable.error : null };
   });
 }
 
@@ -100,7 +95,7 @@ export async function listChannelProviders(db: Db, workspaceId: string): Promise
  * blank keeps the one already saved (the form never sees it).
  */
 export const channelFormSchema = z.object({
-  channel: z.enum(channelNames),
+  channel: channelSchema,
   config: z.discriminatedUnion("provider", [
     z.object({ provider: z.literal("log") }),
     webhookConfigSchema.extend({ provider: z.literal("webhook"), secret: z.string().optional() }),

@@ -127,7 +127,7 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], scoreDe
   if (counts.size) {
     await tx
       .insert(journeyCounters)
-      .values([...counts.values()].sort((a, b) => (a.journeyId + a.metric < b.journeyId + b.metric ? -1 : 1)))
+      .values(inKeyOrder(counts))
       .onConflictDoUpdate({
         target: [journeyCounters.workspaceId, journeyCounters.journeyId, journeyCounters.version, journeyCounters.nodeId, journeyCounters.day, journeyCounters.group, journeyCounters.metric],
         set: { count: sql`${journeyCounters.count} + excluded.count` },

@@ -7,11 +7,11 @@ import { apiKeySummarySchema, createApiKeyInputSchema, createApiKey, listApiKeys
 import { addMember, addMemberInputSchema, listMembers, memberSchema, removeMember } from "@/server/workspaces/members";
 import { recordAudit } from "@/server/workspaces/record-audit";
 import { setMemberRole } from "@/server/workspaces/set-member-role";
-import { workspaceSettingsSchema } from "@/server/journey/schema";
+import { channelSchema, workspaceSettingsSchema } from "@/server/journey/schema";
 import { getWorkspaceSettings, saveWorkspaceSettings } from "@/server/workspaces/workspace-settings";
 import { summarizeScoreModels } from "@/server/scores/model";
 import { getScoreModels } from "@/server/scores/store";
-import { channelFormSchema, channelNames, listChannelProviders, loadChannelProvider, saveChannelForm } from "@/server/channels/channel-settings";
+import { channelFormSchema, listChannelProviders, loadChannelProvider, saveChannelForm } from "@/server/channels/channel-settings";
 import { sendWith } from "@/server/channels/dispatch-due-messages";
 import { createEventSource, createEventSourceInputSchema, listEventSources, revokeEventSource, rollEventSourceSecret } from "@/server/ingest/event-sources";
 
@@ -94,7 +94,7 @@ export const workspaceRouter = createTRPCRouter({
   }),
 
   /** Sends one test message through a channel's saved settings, now, outside any journey (to the admin's own address for email). */
-  testChannel: adminProcedure.input(z.object({ channel: z.enum(channelNames) })).mutation(async ({ ctx, input }) => {
+  testChannel: adminProcedure.input(z.object({ channel: channelSchema })).mutation(async ({ ctx, input }) => {
     const user = await ctx.db.query.users.findFirst({ where: eq(users.id, ctx.userId) });
     const result = await sendWith(await loadChannelProvider(ctx.db, ctx.workspaceId, input.channel), {
       key: `test:${randomUUID()}`,
