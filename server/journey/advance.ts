@@ -1,10 +1,12 @@
 import type { Program } from "./compile";
-import { compileCondition, renderTemplate, type Condition, type Predicate } from "./conditions";
+import { compileCondition, renderTemplate, type Condition, type ConditionScope, type Predicate } from "./conditions";
 import { bucketOf, contextFeatures, posteriorsFor } from "@/server/decisions/learning";
 import { decide } from "@/server/decisions/policies";
 import { unitHash } from "./hash";
+import { parseIso } from "./iso";
 import { quietUntil } from "./local-time";
 import { kindOf, type ExitReason, type NodeOutcome, type NodeRuntime } from "./node-kinds";
+import { goNext, type DecisionLike, type MessageLike } from "./node-kinds/kind";
 import type { DecisionConfig } from "./node-kinds/decision";
 import type { MessageConfig } from "./node-kinds/message";
 import { parseDuration, durationMs } from "./durations";
@@ -18,6 +20,8 @@ export type StepRun = {
   state: CustomerState;
   effects: Effect[];
   ctx: StepContext;
+  /** The customer's scores for this input: computed ones, overridden by any set from outside (ctx.scores). */
+  scores: Record<string, number>;
   now: Date;
   /** `now` as ISO text, computed once per input. */
   nowIso: string;
@@ -29,19 +33,26 @@ const maxInstantSteps = 1000;
 
 /** Milliseconds from a stay's start to `t` (never negative: an event may carry a timestamp before the entry's). */
 export function sinceEntry(t: string, enteredAt: string): number {
-  return Math.max(0, Date.parse(t) - Date.parse(enteredAt));
+  return t === enteredAt ? 0 : Math.max(0, parseIso(t) - parseIso(enteredAt));
 }
 
 export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, rule?: string) {
   const s = run.state;
-  s.instances = s.instances.filter((i) => i !== inst);
+  const at = s.instances.indexOf(inst);
+  if (at >= 0) s.instances.splice(at, 1);
   const history = (s.journeys[inst.journey] ??= { entries: 1, lastEnteredAt: inst.enteredAt, lastExitedAt: null });
   history.lastExitedAt = run.nowIso;
   if (reason !== "goal" && reason !== "holdout_complete" && !inst.converted && inst.goalBy && inst.goalBy > run.nowIso) {
     s.goalWatch.push({ instance: inst.id, journey: inst.journey, version: inst.version, group: inst.group, goalBy: inst.goalBy, decisions: inst.decisions, enteredAt: inst.enteredAt });
   }
   const sinceEntryMs = sinceEntry(run.nowIso, inst.enteredAt);
-  run.effects.push({ t: run.nowIso, journey: inst.journey, version: inst.version, type: "exit", key: `${inst.id}:exit`, instance: inst.id, node: inst.node, group: inst.group, reason, ...(rule ? { rule } : {}), sinceEntryMs, path: [...inst.path] });
+  // The stay has ended: its path is handed over, not copied (nothing changes it any more).
+  const key = `${inst.id}:exit`;
+  run.effects.push(
+    rule
+      ? { t: run.nowIso, journey: inst.journey, version: inst.version, type: "exit", key, instance: inst.id, node: inst.node, group: inst.group, reason, rule, sinceEntryMs, path: inst.path }
+      : { t: run.nowIso, journey: inst.journey, version: inst.version, type: "exit", key, instance: inst.id, node: inst.node, group: inst.group, reason, sinceEntryMs, path: inst.path },
+  );
 }
 
 /**
@@ -52,8 +63,7 @@ export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, r
 export function advance(run: StepRun, program: Program, inst: Instance, target: string | null, _from?: string, resumeHeld = false) {
   let next = target;
   let resuming = resumeHeld;
-  const here = { nodeId: "" };
-  const rt = runtimeFor(run, program, inst, here);
+  const rt = new Runtime(run, program, inst);
   for (let steps = 0; steps < maxInstantSteps; steps++) {
     if (next === null) return exitInstance(run, inst, "completed");
     const node = program.nodes.get(next);
@@ -68,7 +78,7 @@ export function advance(run: StepRun, program: Program, inst: Instance, target: 
     resuming = false;
     const kind = kindOf(node.kind);
     if (!kind.run) return exitInstance(run, inst, "completed");
-    here.nodeId = node.id;
+    rt.nodeId = node.id;
     const outcome: NodeOutcome = kind.run(node.config, rt);
     switch (outcome.kind) {
       case "go":
@@ -90,29 +100,46 @@ export function advance(run: StepRun, program: Program, inst: Instance, target: 
   exitInstance(run, inst, "completed");
 }
 
-/** One runtime per advance; `here.nodeId` says which node is running. */
-function runtimeFor(run: StepRun, program: Program, inst: Instance, here: { nodeId: string }): NodeRuntime {
-  const tz = customerTimezone(program, run.state.traits);
-  const scope = scopeFor(run, program, run.event ?? { id: "", type: "track", name: "", properties: inst.entryEvent, traits: {}, timestamp: inst.enteredAt });
-  const rt: NodeRuntime = {
-    now: run.now,
-    tz,
-    scope,
-    unit: (salt = "") => unitHash(program.id, here.nodeId, run.ctx.customerId, run.ctx.seed, salt),
-    evaluate: (c) => (c ? compileOnce(c)(scope) : true),
-    setTraits: (set) => {
-      Object.assign(run.state.traits, set);
-      Object.assign(run.traitUpdates, set);
-    },
-    bestHour: () => {
-      const e = run.state.engagement;
-      const max = Math.max(...e);
-      return max > 0 ? e.indexOf(max) : (run.ctx.defaultBestHour ?? 10);
-    },
-    sendMessage: (config) => sendMessage(run, program, inst, here.nodeId, config as MessageConfig, tz, scope),
-    decide: (config) => decideOption(run, program, inst, here.nodeId, config as DecisionConfig, scope),
-  };
-  return rt;
+/**
+ * What nodes may ask of the engine during one advance (a class, so an advance
+ * allocates one object rather than a closure per capability); `nodeId` says
+ * which node is running.
+ */
+class Runtime implements NodeRuntime {
+  nodeId = "";
+  readonly now: Date;
+  readonly tz: string;
+  readonly scope: ConditionScope;
+  constructor(
+    private readonly run: StepRun,
+    private readonly program: Program,
+    private readonly inst: Instance,
+  ) {
+    this.now = run.now;
+    this.tz = customerTimezone(program, run.state.traits);
+    this.scope = scopeFor(run, program, run.event ?? { id: "", type: "track", name: "", properties: inst.entryEvent, traits: {}, timestamp: inst.enteredAt });
+  }
+  unit(salt = "") {
+    return unitHash(this.program.id, this.nodeId, this.run.ctx.customerId, this.run.ctx.seed, salt);
+  }
+  evaluate(c: Condition | undefined) {
+    return c ? compileOnce(c)(this.scope) : true;
+  }
+  setTraits(set: Record<string, unknown>) {
+    Object.assign(this.run.state.traits, set);
+    Object.assign(this.run.traitUpdates, set);
+  }
+  bestHour() {
+    const e = this.run.state.engagement;
+    const max = Math.max(...e);
+    return max > 0 ? e.indexOf(max) : (this.run.ctx.defaultBestHour ?? 10);
+  }
+  sendMessage(config: MessageLike) {
+    return sendMessage(this.run, this.program, this.inst, this.nodeId, config as MessageConfig, this.tz, this.scope);
+  }
+  decide(config: DecisionLike) {
+    return decideOption(this.run, this.program, this.inst, this.nodeId, config as DecisionConfig, this.scope);
+  }
 }
 
 const compiled = new WeakMap<Condition, Predicate>();
@@ -136,43 +163,54 @@ export function brokenCap(state: CustomerState, caps: FrequencyCap[], channel: s
     if (state.sent.length < cap.max) continue;
     const since = now.getTime() - capWindowMs(cap.per);
     let count = 0;
-    for (const m of state.sent) if ((cap.channel === "any" || m.channel === cap.channel) && Date.parse(m.t) > since) count++;
+    for (const m of state.sent) if ((cap.channel === "any" || m.channel === cap.channel) && parseIso(m.t) > since) count++;
     if (count >= cap.max) return cap;
   }
   return null;
 }
 
-function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: string, config: MessageConfig, tz: string, scope: ReturnType<typeof scopeFor>): NodeOutcome {
-  const base = { t: run.nowIso, journey: inst.journey, version: inst.version, instance: inst.id, node: nodeId, channel: config.channel, group: inst.group };
-  const k = (type: string) => `${inst.id}:${inst.seq}:${type}`;
+/** A message that is not sent: the same fields as a sent one, and why (object literals, not spreads: this is the hot path). */
+function notSent(run: StepRun, inst: Instance, nodeId: string, channel: string, type: "blocked" | "suppressed" | "held", reason: string, rule?: string): Effect {
+  const key = `${inst.id}:${inst.seq}:${type}`;
+  return rule
+    ? { t: run.nowIso, journey: inst.journey, version: inst.version, instance: inst.id, node: nodeId, channel, group: inst.group, type, key, reason, rule }
+    : { t: run.nowIso, journey: inst.journey, version: inst.version, instance: inst.id, node: nodeId, channel, group: inst.group, type, key, reason };
+}
+
+function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: string, config: MessageConfig, tz: string, scope: ConditionScope): NodeOutcome {
   if (run.ctx.unsubscribed || run.state.traits.unsubscribed === true) {
-    run.effects.push({ ...base, type: "blocked", key: k("blocked"), reason: "unsubscribed" });
-    return { kind: "go", handle: "next" };
+    run.effects.push(notSent(run, inst, nodeId, config.channel, "blocked", "unsubscribed"));
+    return goNext;
   }
-  if (inst.suppressUntil && new Date(inst.suppressUntil) > run.now) {
-    run.effects.push({ ...base, type: "suppressed", key: k("suppressed"), reason: "negative_trigger" });
-    return { kind: "go", handle: "next" };
+  if (inst.suppressUntil && parseIso(inst.suppressUntil) > run.now.getTime()) {
+    run.effects.push(notSent(run, inst, nodeId, config.channel, "suppressed", "negative_trigger"));
+    return goNext;
   }
-  for (const quiet of [run.ctx.workspace.quietHours, program.quietHours]) {
-    const until = quiet ? quietUntil(run.now, quiet, tz) : null;
-    if (until) {
-      run.effects.push({ ...base, type: "held", key: k("held"), reason: "quiet_hours" });
-      return { kind: "hold", until };
-    }
+  const workspaceQuiet = run.ctx.workspace.quietHours;
+  const until = (workspaceQuiet ? quietUntil(run.now, workspaceQuiet, tz) : null) ?? (program.quietHours ? quietUntil(run.now, program.quietHours, tz) : null);
+  if (until) {
+    run.effects.push(notSent(run, inst, nodeId, config.channel, "held", "quiet_hours"));
+    return { kind: "hold", until };
   }
   const workspaceCap = brokenCap(run.state, run.ctx.workspace.frequencyCap, config.channel, run.now);
   const journeyCap = workspaceCap ? null : brokenCap(run.state, program.caps, config.channel, run.now);
   if (workspaceCap || journeyCap) {
-    run.effects.push({ ...base, type: "blocked", key: k("blocked"), reason: "capped", rule: workspaceCap ? "workspace" : "journey" });
-    return journeyCap && program.onCapped === "exit" ? { kind: "exit", reason: "capped" } : { kind: "go", handle: "next" };
+    run.effects.push(notSent(run, inst, nodeId, config.channel, "blocked", "capped", workspaceCap ? "workspace" : "journey"));
+    return journeyCap && program.onCapped === "exit" ? { kind: "exit", reason: "capped" } : goNext;
   }
   const email = scope.traits.email;
   const phone = scope.traits.phone;
   run.state.sent.push({ t: run.nowIso, channel: config.channel, journey: inst.journey });
   run.effects.push({
-    ...base,
+    t: run.nowIso,
+    journey: inst.journey,
+    version: inst.version,
+    instance: inst.id,
+    node: nodeId,
+    channel: config.channel,
+    group: inst.group,
     type: "message",
-    key: k("message"),
+    key: `${inst.id}:${inst.seq}:message`,
     message: {
       channel: config.channel,
       subject: config.subject ? renderTemplate(config.subject, scope) : null,
@@ -180,7 +218,7 @@ function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: str
       to: config.channel === "email" && typeof email === "string" ? email : config.channel === "sms" && typeof phone === "string" ? phone : null,
     },
   });
-  return { kind: "go", handle: "next" };
+  return goNext;
 }
 
 function decideOption(run: StepRun, program: Program, inst: Instance, nodeId: string, config: DecisionConfig, scope: ReturnType<typeof scopeFor>): string {

@@ -51,7 +51,11 @@ const missing = Symbol("missing");
 
 /** Resolves `event.properties.total` and the like; `event.name` is the event's name. */
 export function resolvePath(scope: ConditionScope, path: string): unknown {
-  const parts = path.split(".");
+  return resolveParts(scope, path.split("."));
+}
+
+/** resolvePath with the path already split (compiled conditions and templates split once). */
+export function resolveParts(scope: ConditionScope, parts: readonly string[]): unknown {
   let cur: unknown = scope;
   for (const p of parts) {
     if (cur === null || typeof cur !== "object" || !Object.prototype.hasOwnProperty.call(cur, p)) return missing;
@@ -72,15 +76,11 @@ function compare(a: unknown, b: unknown): number | null {
   return typeof a !== "boolean" && typeof b !== "boolean" && a !== "" && b !== "" && Number.isFinite(na) && Number.isFinite(nb) ? na - nb : null;
 }
 
-function ordered(a: unknown, b: unknown, test: (diff: number) => boolean): boolean {
-  const d = compare(a, b);
-  return d !== null && test(d);
-}
-
 function leafPredicate(leaf: { path: string; op: ConditionOp; value?: unknown }): (scope: ConditionScope) => boolean {
   const { path, op, value } = leaf;
+  const parts = path.split(".");
   return (scope) => {
-    const v = resolvePath(scope, path);
+    const v = resolveParts(scope, parts);
     if (op === "not_exists") return v === missing || v === null;
     if (v === missing) return false;
     switch (op) {
@@ -90,14 +90,23 @@ function leafPredicate(leaf: { path: string; op: ConditionOp; value?: unknown })
         return v === value || compare(v, value) === 0;
       case "neq":
         return !(v === value || compare(v, value) === 0);
-      case "gt":
-        return ordered(v, value, (d) => d > 0);
-      case "gte":
-        return ordered(v, value, (d) => d >= 0);
-      case "lt":
-        return ordered(v, value, (d) => d < 0);
-      case "lte":
-        return ordered(v, value, (d) => d <= 0);
+      // compare() is null when the two cannot be ordered: every comparison is then false.
+      case "gt": {
+        const d = compare(v, value);
+        return d !== null && d > 0;
+      }
+      case "gte": {
+        const d = compare(v, value);
+        return d !== null && d >= 0;
+      }
+      case "lt": {
+        const d = compare(v, value);
+        return d !== null && d < 0;
+      }
+      case "lte": {
+        const d = compare(v, value);
+        return d !== null && d <= 0;
+      }
       case "in":
         return Array.isArray(value) && value.some((x) => x === v || compare(x, v) === 0);
       case "not_in":
@@ -119,11 +128,17 @@ export function compileCondition(c: Condition | undefined): Predicate {
   if (!c) return () => true;
   if ("all" in c) {
     const parts = c.all.map(compileCondition);
-    return (s) => parts.every((p) => p(s));
+    return (s) => {
+      for (const p of parts) if (!p(s)) return false;
+      return true;
+    };
   }
   if ("any" in c) {
     const parts = c.any.map(compileCondition);
-    return (s) => parts.some((p) => p(s));
+    return (s) => {
+      for (const p of parts) if (p(s)) return true;
+      return false;
+    };
   }
   if ("not" in c) {
     const inner = compileCondition(c.not);
@@ -132,12 +147,34 @@ export function compileCondition(c: Condition | undefined): Predicate {
   return leafPredicate(c);
 }
 
+/** A template split once into its text (even indexes) and its paths (odd indexes, already split at dots). */
+type CompiledTemplate = (string | string[])[];
+const templates = new Map<string, CompiledTemplate>();
+function compileTemplate(template: string): CompiledTemplate {
+  let t = templates.get(template);
+  if (!t) {
+    t = template.split(/\{\{\s*([a-zA-Z0-9_.]+)\s*\}\}/).map((part, i) => (i % 2 === 1 ? part.split(".") : part));
+    if (templates.size > 10_000) templates.clear();
+    templates.set(template, t);
+  }
+  return t;
+}
+
 /** `{{traits.firstName}}`, `{{event.properties.x}}`; a missing value renders as empty text. */
 export function renderTemplate(template: string, scope: ConditionScope): string {
-  return template.replace(/\{\{\s*([a-zA-Z0-9_.]+)\s*\}\}/g, (_, path: string) => {
-    const v = resolvePath(scope, path);
-    return v === missing || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
-  });
+  const parts = compileTemplate(template);
+  if (parts.length === 1) return template;
+  let out = "";
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (typeof part === "string") {
+      out += part;
+      continue;
+    }
+    const v = resolveParts(scope, part);
+    out += v === missing || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
+  }
+  return out;
 }
 
 export function assertNever(x: never): never {

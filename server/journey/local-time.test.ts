@@ -2,7 +2,7 @@ import { TZDate } from "@date-fns/tz";
 import { addDays, set } from "date-fns";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { localParts, nextLocalTime, quietUntil } from "./local-time";
+import { localHour, localParts, nextLocalTime, quietUntil } from "./local-time";
 
 /** Reference: the same answer computed with date-fns on a TZDate (slow, but plainly right). */
 function reference(at: Date, hour: number, minute: number, tz: string): Date {
@@ -13,6 +13,18 @@ function reference(at: Date, hour: number, minute: number, tz: string): Date {
 }
 
 describe("local time", () => {
+  it("localHour and localParts are what date-fns/tz gives, in zones with DST, half-hour and negative offsets", () => {
+    const zones = ["Europe/Paris", "America/New_York", "Australia/Adelaide", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham", "UTC"];
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse("1969-06-01T00:00:00Z"), max: Date.parse("2027-12-31T00:00:00Z") }), fc.constantFrom(...zones), (ms, tz) => {
+        const local = new TZDate(ms, tz);
+        expect(localHour(ms, tz)).toBe(local.getHours());
+        expect(localParts(new Date(ms), tz)).toEqual({ hour: local.getHours(), minute: local.getMinutes(), dayOfWeek: local.getDay() });
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
   it("agrees with date-fns/tz for next local times, across DST changes in several zones", () => {
     const zones = ["Europe/Paris", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"];
     fc.assert(

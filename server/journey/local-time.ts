@@ -5,28 +5,58 @@ import { tzOffset } from "@date-fns/tz";
  * and quarter hour: zone rules only change offsets on quarter hours, so the
  * memo is exact, and the hot path (quiet hours, context.hour) skips Intl.
  */
-const offsets = new Map<string, number>();
+const offsets = new Map<string, Map<number, number>>();
+let memoSize = 0;
 export function offsetMinutes(tz: string, ms: number): number {
   if (tz === "UTC") return 0;
-  const key = `${tz}|${Math.floor(ms / 900_000)}`;
-  let off = offsets.get(key);
+  const quarter = Math.floor(ms / 900_000);
+  let zone = offsets.get(tz);
+  if (!zone) {
+    if (offsets.size > 1_000) offsets.clear();
+    offsets.set(tz, (zone = new Map()));
+  }
+  let off = zone.get(quarter);
   if (off === undefined) {
-    if (offsets.size > 50_000) offsets.clear();
+    if (++memoSize > 50_000) {
+      for (const z of offsets.values()) z.clear();
+      memoSize = 0;
+    }
     off = tzOffset(tz, new Date(ms));
-    offsets.set(key, off);
+    zone.set(quarter, off);
   }
   return off;
 }
 
-/** Local wall-clock parts of `at` in `tz` (IANA). */
-export function localParts(at: Date, tz: string): { hour: number; minute: number; dayOfWeek: number } {
-  const local = new Date(at.getTime() + offsetMinutes(tz, at.getTime()) * 60_000);
-  return { hour: local.getUTCHours(), minute: local.getUTCMinutes(), dayOfWeek: local.getUTCDay() };
+const dayMs = 86_400_000;
+/** Milliseconds since local midnight, and the local day number, of `ms` in `tz` (offset from @date-fns/tz). */
+function localClock(ms: number, tz: string): { inDay: number; day: number } {
+  const local = ms + offsetMinutes(tz, ms) * 60_000;
+  const day = Math.floor(local / dayMs);
+  return { inDay: local - day * dayMs, day };
 }
 
+/** Local wall-clock parts of `at` in `tz` (IANA). */
+export function localParts(at: Date, tz: string): { hour: number; minute: number; dayOfWeek: number } {
+  const { inDay, day } = localClock(at.getTime(), tz);
+  // Day 0 (1970-01-01) was a Thursday.
+  return { hour: Math.floor(inDay / 3_600_000), minute: Math.floor(inDay / 60_000) % 60, dayOfWeek: (((day + 4) % 7) + 7) % 7 };
+}
+
+/** The local hour (0..23) of epoch `ms` in `tz`. */
+export function localHour(ms: number, tz: string): number {
+  return Math.floor(localClock(ms, tz).inDay / 3_600_000);
+}
+
+const clocks = new Map<string, { hour: number; minute: number } | null>();
 export function parseClock(text: string): { hour: number; minute: number } | null {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
-  return m ? { hour: Number(m[1]), minute: Number(m[2]) } : null;
+  let clock = clocks.get(text);
+  if (clock === undefined) {
+    const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+    clock = m ? Object.freeze({ hour: Number(m[1]), minute: Number(m[2]) }) : null;
+    if (clocks.size > 10_000) clocks.clear();
+    clocks.set(text, clock);
+  }
+  return clock;
 }
 
 /**

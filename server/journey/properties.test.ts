@@ -43,7 +43,10 @@ function run(customerId: string, seed: string, raw: { name: string; gapMinutes: 
   const suppressedSends: string[] = [];
   const apply = (input: StepInput) => {
     const before = new Map((state?.instances ?? []).map((i) => [i.id, i.suppressUntil]));
+    const given = structuredClone(state);
     const res = orchestrate(programs, state, input, { customerId, seed, workspace });
+    // Pure: the state handed in is left exactly as it was (the runtime re-runs a batch on the same states).
+    expect(state).toEqual(given);
     // A message may not go out while its instance is inside a suppress window (as it stood before or after this input).
     for (const e of res.effects.filter((x) => x.type === "message")) {
       const after = res.state.instances.find((i) => i.id === e.instance)?.suppressUntil ?? null;

@@ -11,13 +11,13 @@ export function customerTimezone(program: Program | null, traits: Record<string,
   return typeof tz === "string" && isTimeZone(tz) ? tz : "UTC";
 }
 
-export function scopeFor(run: { state: CustomerState; now: Date; ctx: { scores?: Record<string, number> } }, program: Program | null, event: EngineEvent | undefined): ConditionScope {
+export function scopeFor(run: { state: CustomerState; now: Date; scores: Record<string, number> }, program: Program | null, event: EngineEvent | undefined): ConditionScope {
   const { hour, dayOfWeek } = localParts(run.now, customerTimezone(program, run.state.traits));
   const channel = run.state.traits.preferredChannel;
   return {
     event: event ? { name: event.name, properties: event.properties } : undefined,
     traits: run.state.traits,
-    scores: run.ctx.scores ?? {},
+    scores: run.scores,
     context: { hour, dayOfWeek, ...(typeof channel === "string" ? { channel } : {}) },
   };
 }

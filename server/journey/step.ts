@@ -1,8 +1,9 @@
-import type { Program } from "./compile";
+import type { CompiledTrigger, Program } from "./compile";
 import { resolvePath } from "./conditions";
-import { localParts } from "./local-time";
+import { localHour } from "./local-time";
 import { addDuration } from "./durations";
 import { unitHash } from "./hash";
+import { isCanonicalIso, isoOf, parseIso } from "./iso";
 import { advance, exitInstance, sinceEntry, type StepRun } from "./advance";
 import { customerTimezone, scopeFor } from "./scope";
 import { emptyCustomerState, stateLimits, type CustomerState, type Instance } from "./state";
@@ -22,56 +23,101 @@ export { customerTimezone, scopeFor };
  * instance that set it (if it still waits on that transition).
  */
 export function orchestrate(programs: LiveProgram[], stateIn: CustomerState | null, input: StepInput, ctx: StepContext) {
-  const state = copyState(stateIn ?? emptyCustomerState());
+  // A customer seen for the first time starts from a fresh state: nothing to copy.
+  const state = stateIn ? copyState(stateIn) : emptyCustomerState();
   const effects: Effect[] = [];
   const traitUpdates: Record<string, unknown> = {};
-  const byVersion = new Map(programs.map((p) => [`${p.program.id}@${p.program.version}`, p.program]));
-  const byId = new Map(programs.map((p) => [p.program.id, p.program]));
-  const programOf = (inst: Instance) => byVersion.get(`${inst.journey}@${inst.version}`) ?? byId.get(inst.journey);
-  const held = new Set(programs.filter((p) => p.held).map((p) => p.program.id));
-  // Instances of a held journey are frozen: no timer, event or negative trigger moves them (goals still count).
-  const movable = (inst: Instance) => (held.has(inst.journey) ? undefined : programOf(inst));
+  const index = indexOf(programs);
+  const { programOf, movable } = index;
   const t = input.kind === "event" ? input.event.timestamp : input.at;
-  const now = new Date(t);
-  const scoring = score(state, input, ctx);
+  const nowMs = parseIso(t);
+  const now = new Date(nowMs);
+  const nowIso = isCanonicalIso(t, nowMs) ? t : now.toISOString();
+  const scoring = score(state, input, ctx, nowMs);
   // Computed scores, overridden by any set from outside; conditions and predictive triggers read these.
-  const runCtx: StepContext = { ...ctx, scores: { ...scoring.scores, ...(ctx.scores ?? {}) } };
-  const run: StepRun = { state, effects, ctx: runCtx, now, nowIso: now.toISOString(), traitUpdates, event: input.kind === "event" ? input.event : undefined };
+  const scores = ctx.scores && !isEmpty(ctx.scores) ? { ...scoring.scores, ...ctx.scores } : (scoring.scores as Record<string, number>);
+  const run: StepRun = { state, effects, ctx, scores, now, nowIso, traitUpdates, event: input.kind === "event" ? input.event : undefined };
 
   if (input.kind === "timer") {
     const inst = state.instances.find((i) => i.id === input.instanceId);
     const program = inst && movable(inst);
-    if (inst && program && inst.waiting && inst.seq === input.seq && new Date(inst.waiting.until) <= now) resumeFromTimer(run, program, inst);
+    if (inst && program && inst.waiting && inst.seq === input.seq && parseIso(inst.waiting.until) <= nowMs) resumeFromTimer(run, program, inst);
   } else if (input.kind === "wake") {
     // Nothing to do: the timers below are recomputed from the state.
   } else if (input.kind === "score") {
     // Only predictive triggers can fire on a tick; the entry carries the scores as its properties.
-    handleEntries(run, { id: `score:${input.at}`, type: "track", name: "$score", properties: { ...runCtx.scores }, traits: {}, timestamp: now.toISOString() }, programs);
+    handleEntries(run, { id: `score:${input.at}`, type: "track", name: "$score", properties: { ...scores }, traits: {}, timestamp: nowIso }, index);
   } else {
     const event = input.event;
     if (event.type === "identify") Object.assign(state.traits, event.traits);
-    remember(state, event, programs, ctx);
-    handleGoals(run, event, programOf);
-    handleNegatives(run, event, movable);
-    handleWaitingForEvent(run, event, movable);
-    handleEntries(run, event, programs);
+    remember(state, event, index, nowMs);
+    if (state.instances.length > 0 || state.goalWatch.length > 0) {
+      handleGoals(run, event, programOf);
+      handleNegatives(run, event, movable);
+      handleWaitingForEvent(run, event, movable);
+    }
+    handleEntries(run, event, index);
   }
   prune(state, now);
-  return { state, effects, timers: timersOf(state, held), traitUpdates, scoreExamples: scoring.examples };
+  return { state, effects, timers: timersOf(state, index.held), traitUpdates, scoreExamples: scoring.examples };
+}
+
+/**
+ * What orchestrate looks up in the live programs, built once per programs array
+ * (the runtime builds one per batch, the simulator one per run): an array must
+ * not change once it has been handed to orchestrate.
+ */
+type ProgramIndex = {
+  held: Set<string>;
+  /** Programs taking entries, by priority (ties by journey id). */
+  candidates: Program[];
+  /** Event names any program looks back on. */
+  remembered: Set<string>;
+  /** The program an instance runs (its own version, else the journey's live one). */
+  programOf: (inst: Instance) => Program | undefined;
+  /** The same, but undefined for a held journey: its instances are frozen (no timer, event or negative trigger moves them; goals still count). */
+  movable: (inst: Instance) => Program | undefined;
+};
+const indexes = new WeakMap<LiveProgram[], ProgramIndex>();
+function indexOf(programs: LiveProgram[]): ProgramIndex {
+  let index = indexes.get(programs);
+  if (!index) {
+    const byVersion = new Map(programs.map((p) => [`${p.program.id}@${p.program.version}`, p.program]));
+    const byId = new Map(programs.map((p) => [p.program.id, p.program]));
+    const held = new Set(programs.filter((p) => p.held).map((p) => p.program.id));
+    const programOf = (inst: Instance) => byVersion.get(`${inst.journey}@${inst.version}`) ?? byId.get(inst.journey);
+    index = {
+      held,
+      candidates: programs
+        .filter((p) => p.acceptsEntries)
+        .map((p) => p.program)
+        .sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      remembered: new Set(programs.flatMap((p) => [...p.program.remembered])),
+      programOf,
+      movable: held.size === 0 ? programOf : (inst: Instance) => (held.has(inst.journey) ? undefined : programOf(inst)),
+    };
+    indexes.set(programs, index);
+  }
+  return index;
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /** Updates the customer's activity for predictive scores and computes them (a timer input changes nothing there). */
-function score(state: CustomerState, input: StepInput, ctx: StepContext): ScoringResult {
+function score(state: CustomerState, input: StepInput, ctx: StepContext, nowMs: number): ScoringResult {
   const settings = ctx.workspace.scoring ?? defaultScoringSettings;
-  if (input.kind === "event" && input.event.type === "track") return onEvent(state.activity, input.event, settings, ctx.scoreModels);
-  if (input.kind === "score") return onTick(state.activity, Date.parse(input.at), settings, ctx.scoreModels);
-  const at = input.kind === "event" ? input.event.timestamp : input.at;
-  return { scores: scoresAt(state.activity, Date.parse(at), ctx.scoreModels), examples: [] };
+  if (input.kind === "event" && input.event.type === "track") return onEvent(state.activity, input.event, settings, ctx.scoreModels, nowMs);
+  if (input.kind === "score") return onTick(state.activity, nowMs, settings, ctx.scoreModels);
+  return { scores: scoresAt(state.activity, nowMs, ctx.scoreModels), examples: [] };
 }
 
 function copyState(s: CustomerState): CustomerState {
   return {
-    instances: s.instances.map((i) => ({ ...i })),
+    // The path is appended to as the instance moves: copied, so the caller's state (and an exit effect that hands it over) stays as it was.
+    instances: s.instances.map((i) => ({ ...i, path: [...i.path] })),
     journeys: Object.fromEntries(Object.entries(s.journeys).map(([k, v]) => [k, { ...v }])),
     sent: [...s.sent],
     recent: [...s.recent],
@@ -85,20 +131,20 @@ function copyState(s: CustomerState): CustomerState {
 
 /** Timers are a function of the state: one per waiting instance (none for a held journey's), and the scoring tick. */
 export function timersOf(state: CustomerState, heldJourneys: ReadonlySet<string> = new Set()): Timer[] {
-  const timers: Timer[] = state.instances.filter((i) => i.waiting && !heldJourneys.has(i.journey)).map((i) => ({ key: `${i.id}:${i.seq}`, dueAt: i.waiting!.until, instanceId: i.id, seq: i.seq }));
+  const timers: Timer[] = [];
+  for (const i of state.instances) if (i.waiting && !heldJourneys.has(i.journey)) timers.push({ key: `${i.id}:${i.seq}`, dueAt: i.waiting.until, instanceId: i.id, seq: i.seq });
   const tick = state.activity?.nextAt;
   if (tick != null) {
-    const dueAt = new Date(tick).toISOString();
+    const dueAt = isoOf(tick);
     timers.push({ key: `score:${dueAt}`, dueAt, score: true });
   }
   return timers;
 }
 
-function remember(state: CustomerState, event: EngineEvent, programs: LiveProgram[], ctx: StepContext) {
-  if (programs.some((p) => p.program.remembered.has(event.name))) state.recent.push({ name: event.name, t: event.timestamp, properties: event.properties });
-  const { hour } = localParts(new Date(event.timestamp), customerTimezone(null, state.traits));
+function remember(state: CustomerState, event: EngineEvent, index: ProgramIndex, nowMs: number) {
+  if (index.remembered.has(event.name)) state.recent.push({ name: event.name, t: event.timestamp, properties: event.properties });
+  const hour = localHour(nowMs, customerTimezone(null, state.traits));
   state.engagement[hour] = (state.engagement[hour] ?? 0) + 1;
-  void ctx;
 }
 
 /** An event reaches a keyed instance only if it carries the same key, or no key at all. */
@@ -114,16 +160,17 @@ function handleGoals(run: StepRun, event: EngineEvent, programOf: (i: Instance) 
   for (const inst of [...run.state.instances]) {
     const program = programOf(inst);
     if (!program?.goal || program.goal.event !== event.name || inst.converted || !keyMatches(program, inst, event)) continue;
-    if (inst.goalBy && new Date(event.timestamp) > new Date(inst.goalBy)) continue;
+    if (inst.goalBy && parseIso(event.timestamp) > parseIso(inst.goalBy)) continue;
     inst.converted = true;
     run.effects.push({ t: event.timestamp, journey: inst.journey, version: inst.version, type: "goal", key: `${inst.id}:goal`, instance: inst.id, group: inst.group, ...(inst.decisions.length ? { rewards: inst.decisions } : {}), sinceEntryMs: sinceEntry(event.timestamp, inst.enteredAt) });
     if (program.goal.exitOnGoal) exitInstance(run, inst, "goal");
   }
   // Customers who already left, still inside their goal window.
-  const t = Date.parse(event.timestamp);
+  if (run.state.goalWatch.length === 0) return;
+  const t = parseIso(event.timestamp);
   for (const w of [...run.state.goalWatch]) {
     const program = programOf({ journey: w.journey, version: w.version } as Instance);
-    if (!program?.goal || program.goal.event !== event.name || Date.parse(w.goalBy) < t) continue;
+    if (!program?.goal || program.goal.event !== event.name || parseIso(w.goalBy) < t) continue;
     run.state.goalWatch = run.state.goalWatch.filter((x) => x !== w);
     run.effects.push({ t: event.timestamp, journey: w.journey, version: w.version, type: "goal", key: `${w.instance}:goal`, instance: w.instance, group: w.group, ...(w.decisions.length ? { rewards: w.decisions } : {}), ...(w.enteredAt ? { sinceEntryMs: sinceEntry(event.timestamp, w.enteredAt) } : {}) });
   }
@@ -177,12 +224,8 @@ function resumeFromTimer(run: StepRun, program: Program, inst: Instance) {
   }
 }
 
-function handleEntries(run: StepRun, event: EngineEvent, programs: LiveProgram[]) {
-  const candidates = programs
-    .filter((p) => p.acceptsEntries)
-    .map((p) => p.program)
-    .sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const program of candidates) {
+function handleEntries(run: StepRun, event: EngineEvent, index: ProgramIndex) {
+  for (const program of index.candidates) {
     const fired = firingTriggers(run, program, event);
     for (const trigger of fired) {
       const key = trigger.config.key ? resolvePath(scopeFor(run, program, event), trigger.config.key) : null;
@@ -196,32 +239,38 @@ function handleEntries(run: StepRun, event: EngineEvent, programs: LiveProgram[]
       break; // one entry per journey per event
     }
   }
-  for (const [name, value] of Object.entries(run.ctx.scores ?? {})) run.state.lastScores[name] = value;
+  const scores = run.scores;
+  for (const name in scores) run.state.lastScores[name] = scores[name]!;
 }
 
-function firingTriggers(run: StepRun, program: Program, event: EngineEvent) {
-  const byEvent = (program.triggersByEvent.get(event.name) ?? []).filter((tr) => {
-    if (tr.config.event) return tr.where(scopeFor(run, program, event));
-    const b = tr.config.behavior!;
-    const since = new Date(event.timestamp).getTime() - tr.withinMs;
-    const inWindow = run.state.recent.filter((r) => new Date(r.t).getTime() > since);
-    const count = inWindow.filter((r) => r.name === b.event).length;
-    return count === b.atLeast && !(b.without && inWindow.some((r) => r.name === b.without));
-  });
+const noTriggers: CompiledTrigger[] = [];
+function firingTriggers(run: StepRun, program: Program, event: EngineEvent): CompiledTrigger[] {
+  const byEvent: CompiledTrigger[] = [];
+  for (const tr of program.triggersByEvent.get(event.name) ?? noTriggers) if (eventTriggerFires(run, program, event, tr)) byEvent.push(tr);
+  if (program.scoreTriggers.length === 0) return byEvent;
   const byScore = program.scoreTriggers.filter((tr) => {
     const s = tr.config.score!;
-    const current = run.ctx.scores?.[s.name];
+    const current = run.scores[s.name];
     const previous = run.state.lastScores[s.name];
     return current !== undefined && current >= s.gte && (previous === undefined || previous < s.gte);
   });
   return [...byEvent, ...byScore];
 }
 
+function eventTriggerFires(run: StepRun, program: Program, event: EngineEvent, tr: CompiledTrigger): boolean {
+  if (tr.config.event) return tr.where === null || tr.where(scopeFor(run, program, event));
+  const b = tr.config.behavior!;
+  const since = parseIso(event.timestamp) - tr.withinMs;
+  const inWindow = run.state.recent.filter((r) => parseIso(r.t) > since);
+  const count = inWindow.filter((r) => r.name === b.event).length;
+  return count === b.atLeast && !(b.without && inWindow.some((r) => r.name === b.without));
+}
+
 function refusalReason(run: StepRun, program: Program, key: string | null, event: EngineEvent): { reason: string; rule?: string } | null {
   const s = run.state;
   const history = s.journeys[program.id];
   if (run.ctx.unsubscribed || s.traits.unsubscribed === true) return { reason: "unsubscribed" };
-  const active = s.instances.filter((i) => i.journey === program.id);
+  const active = s.instances.length ? s.instances.filter((i) => i.journey === program.id) : s.instances;
   if (program.reentry === "never" && (history?.entries ?? 0) > 0) return { reason: "reentry" };
   if (program.reentry === "after_exit" && active.length > 0) return { reason: "already_in_journey" };
   if (program.reentry === "always" && key !== null && active.some((i) => i.key === key)) return { reason: "already_in_journey" };
@@ -230,12 +279,12 @@ function refusalReason(run: StepRun, program: Program, key: string | null, event
     if (neg.blockMs === null) continue;
     const since = run.now.getTime() - neg.blockMs;
     const hit = s.recent.some(
-      (r) => r.name === neg.config.event && new Date(r.t).getTime() > since && r.t <= event.timestamp && neg.where({ ...scopeFor(run, program, undefined), event: { name: r.name, properties: r.properties } }),
+      (r) => r.name === neg.config.event && parseIso(r.t) > since && r.t <= event.timestamp && neg.where({ ...scopeFor(run, program, undefined), event: { name: r.name, properties: r.properties } }),
     );
     if (hit) return { reason: "negative_trigger", rule: neg.nodeId };
   }
   const max = run.ctx.workspace.maxConcurrentJourneys;
-  if (max !== undefined && active.length === 0 && new Set(s.instances.map((i) => i.journey)).size >= max) return { reason: "priority" };
+  if (max !== undefined && active.length === 0 && s.instances.length >= max && new Set(s.instances.map((i) => i.journey)).size >= max) return { reason: "priority" };
   return null;
 }
 
@@ -281,10 +330,10 @@ function enter(run: StepRun, program: Program, triggerId: string, key: string | 
 }
 
 function prune(state: CustomerState, now: Date) {
-  if (state.goalWatch.length > 0) state.goalWatch = state.goalWatch.filter((w) => Date.parse(w.goalBy) >= now.getTime());
+  if (state.goalWatch.length > 0) state.goalWatch = state.goalWatch.filter((w) => parseIso(w.goalBy) >= now.getTime());
   const horizon = now.getTime() - stateLimits.lookbackMs;
-  if (state.sent.length > 0 && new Date(state.sent[0]!.t).getTime() < horizon) state.sent = state.sent.filter((m) => new Date(m.t).getTime() >= horizon);
+  if (state.sent.length > 0 && parseIso(state.sent[0]!.t) < horizon) state.sent = state.sent.filter((m) => parseIso(m.t) >= horizon);
   if (state.sent.length > stateLimits.sentMessages) state.sent = state.sent.slice(-stateLimits.sentMessages);
-  if (state.recent.length > 0 && new Date(state.recent[0]!.t).getTime() < horizon) state.recent = state.recent.filter((r) => new Date(r.t).getTime() >= horizon);
+  if (state.recent.length > 0 && parseIso(state.recent[0]!.t) < horizon) state.recent = state.recent.filter((r) => parseIso(r.t) >= horizon);
   if (state.recent.length > stateLimits.recentEvents) state.recent = state.recent.slice(-stateLimits.recentEvents);
 }

@@ -57,9 +57,10 @@ export function weightsOf(name: ScoreName, model: ScoreModel | undefined): numbe
 }
 
 export function predict(name: ScoreName, model: ScoreModel | undefined, x: readonly number[]): number {
-  const w = weightsOf(name, model);
+  const prior = priorWeights[name];
+  const learned = model?.learned;
   let z = 0;
-  for (let i = 0; i < w.length; i++) z += w[i]! * (x[i] ?? 0);
+  for (let i = 0; i < prior.length; i++) z += (prior[i]! + (learned?.[i] ?? 0)) * (x[i] ?? 0);
   return sigmoid(z);
 }
 

@@ -64,6 +64,21 @@ function logLoss(name: ScoreName, models: ScoreModels | undefined, examples: Sco
 }
 
 describe("predictive scores", () => {
+  it("reads activity days stored before the d-prefixed keys, alone or mixed with new ones", () => {
+    const { activity } = drive([{ name: "visit", ms: t0 - 20 * day }, { name: "visit", ms: t0 - 3 * day }, { name: "visit", ms: t0 - 3 * day + 1000 }, { name: "order_completed", ms: t0 - day, properties: { total: 80 } }], t0 - day);
+    expect(Object.keys(activity.days).every((k) => k.startsWith("d"))).toBe(true);
+    const legacy: Activity = { ...activity, days: Object.fromEntries(Object.entries(activity.days).map(([k, n]) => [k.slice(1), n])) };
+    expect(featuresAt(legacy, t0)).toEqual(featuresAt(activity, t0));
+    // An old state's day that gets new events under the new key counts both.
+    const [firstKey, firstCount] = Object.entries(activity.days)[0]!;
+    const mixed: Activity = { ...activity, days: { ...activity.days, [firstKey]: 1, [firstKey.slice(1)]: firstCount - 1 } };
+    expect(featuresAt(mixed, t0)).toEqual(featuresAt(activity, t0));
+    // Old keys age out like new ones.
+    const aged = structuredClone(legacy);
+    onEvent(aged, track("visit", t0 + 40 * day), defaultScoringSettings, undefined);
+    expect(Object.keys(aged.days)).toEqual([`d${Math.floor((t0 + 40 * day) / day)}`]);
+  });
+
   it("before any data, the priors read behaviour the way a marketer would", () => {
     const active = drive([0, 1, 2, 3, 4, 5, 6].map((d) => ({ name: "page_viewed", ms: t0 + d * day })), t0 + 6 * day).activity;
     const now = predictAll(undefined, featuresAt(active, t0 + 6 * day));

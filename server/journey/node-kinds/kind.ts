@@ -14,6 +14,9 @@ export type NodeOutcome =
   | { kind: "hold"; until: Date }
   | { kind: "exit"; reason: ExitReason; rule?: string };
 
+/** "Go on through `next`": one shared object (outcomes are read, never changed), for the kinds that always go on. */
+export const goNext: NodeOutcome = Object.freeze({ kind: "go", handle: "next" });
+
 /** What a node may ask of the engine while it runs (all pure: time and randomness come in). */
 export type NodeRuntime = {
   now: Date;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { conditionSchema } from "../conditions";
 import { durationSchema } from "../schema";
 import { formatDuration } from "../durations";
-import { defineNodeKind } from "./kind";
+import { defineNodeKind, goNext } from "./kind";
 import { describeCondition } from "../condition-text";
 
 /**
@@ -42,7 +42,7 @@ export const triggerKind = defineNodeKind<TriggerConfig>({
       : c.score
         ? `${c.score.name} ≥ ${c.score.gte}`
         : `On ${c.event}${c.where ? ` · when ${describeCondition(c.where)}` : ""}`,
-  run: () => ({ kind: "go", handle: "next" }),
+  run: () => goNext,
   conditions: (c) => [c.where],
   onMainPath: true,
 });

@@ -1,0 +1,40 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { isCanonicalIso, isoOf, parseIso } from "./iso";
+
+const maxMs = 8.64e15; // the Date range
+
+describe("iso", () => {
+  it("isoOf writes what toISOString writes, for any instant in Date's range", () => {
+    fc.assert(fc.property(fc.oneof(fc.double({ min: -maxMs, max: maxMs, noNaN: true }).map(Math.floor), fc.integer({ min: 1_600_000_000, max: 2_000_000_000 }).map((s) => s * 1000 + (s % 1000))), (ms) => {
+        expect(isoOf(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const ms of [0, -1, 1, 86_399_999, 86_400_000, -86_400_000, -86_400_001, Date.parse("2026-03-29T01:00:00.000Z"), 253402300799999, 253402300800000, -62167219200001]) {
+      expect(isoOf(ms)).toBe(new Date(ms).toISOString());
+    }
+    expect(() => isoOf(NaN)).toThrow(RangeError);
+  });
+
+  it("parseIso agrees with Date.parse, and isCanonicalIso is true only for text toISOString writes back unchanged", () => {
+    for (const t of ["0050-01-01T00:00:00.000Z", "2026-02-29T10:00:00.000Z", "2026-06-01T10:00:00.000Z", "2026-02-30T00:00:00.000Z", "2026-01-01T24:00:00.000Z", "2026/01/01T10:00:00.000Z", "2026-01-01T10:00:00.000+00:00", "2026-01-01T10:00:00Z", "2026-13-01T00:00:00.000Z", "2026-01-01 10:00:00.000Z"]) {
+      const ms = Date.parse(t);
+      expect(parseIso(t)).toBe(ms);
+      if (isCanonicalIso(t, ms)) expect(new Date(ms).toISOString()).toBe(t);
+    }
+    expect(isCanonicalIso("2026-02-30T00:00:00.000Z", Date.parse("2026-02-30T00:00:00.000Z"))).toBe(false);
+    expect(isCanonicalIso("2026-06-01T10:00:00.000Z", Date.parse("2026-06-01T10:00:00.000Z"))).toBe(true);
+    // Any text of the right length: whenever it says canonical, the round trip agrees.
+    const digit = fc.constantFrom(..."0123456789");
+    const text = fc.tuple(fc.array(digit, { minLength: 4, maxLength: 4 }), fc.array(digit, { minLength: 2, maxLength: 2 }), fc.array(digit, { minLength: 2, maxLength: 2 }), fc.array(digit, { minLength: 2, maxLength: 2 }), fc.array(digit, { minLength: 2, maxLength: 2 }), fc.array(digit, { minLength: 2, maxLength: 2 }), fc.array(digit, { minLength: 3, maxLength: 3 })).map(([y, mo, d, h, mi, s, ms]) => `${y.join("")}-${mo.join("")}-${d.join("")}T${h.join("")}:${mi.join("")}:${s.join("")}.${ms.join("")}Z`);
+    fc.assert(
+      fc.property(text, (t) => {
+        const ms = Date.parse(t);
+        expect(parseIso(t)).toBe(ms);
+        if (isCanonicalIso(t, ms)) expect(new Date(ms).toISOString()).toBe(t);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
