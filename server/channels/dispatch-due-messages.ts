@@ -45,9 +45,17 @@ export async function dispatchDueMessages(db: Db, opts: DispatchOptions = {}): P
   `)) as unknown as Pick<OutboxRow, "id" | "workspaceId" | "key" | "customerId" | "journeyId" | "nodeId" | "channel" | "payload" | "attempts">[];
 
   const counts = { sent: 0, retrying: 0, dead: 0 };
+  // One settings lookup per (workspace, channel) per claim, not one per message.
+  const providers = new Map<string, Promise<ChannelProvider | UnusableChannel>>();
+  const providerFor = (workspaceId: string, channel: string) => {
+    const k = `${workspaceId}\u0000${channel}`;
+    let p = providers.get(k);
+    if (!p) providers.set(k, (p = loadChannelProvider(db, workspaceId, channel)));
+    return p;
+  };
   await Promise.all(
     claimed.map(async (row) => {
-      const result = await sendOne(db, row);
+      const result = await sendOne(row, await providerFor(row.workspaceId, row.channel));
       if (result.ok) {
         counts.sent++;
         await db.execute(sql`update outbox set status = 'sent', sent_at = now(), last_result = ${result.detail ?? null} where id = ${row.id}`);
@@ -67,7 +75,7 @@ export async function dispatchDueMessages(db: Db, opts: DispatchOptions = {}): P
   return counts;
 }
 
-async function sendOne(db: Db, row: Pick<OutboxRow, "workspaceId" | "key" | "customerId" | "journeyId" | "nodeId" | "channel" | "payload">): Promise<SendResult> {
+async function sendOne(row: Pick<OutboxRow, "workspaceId" | "key" | "customerId" | "journeyId" | "nodeId" | "channel" | "payload">, provider: ChannelProvider | UnusableChannel): Promise<SendResult> {
   const p = row.payload as { to?: string | null; subject?: string | null; body?: string; data?: Record<string, unknown> };
   const message: OutboundMessage = {
     key: row.key,
@@ -81,7 +89,7 @@ async function sendOne(db: Db, row: Pick<OutboxRow, "workspaceId" | "key" | "cus
     body: p.body ?? "",
     data: p.data ?? {},
   };
-  return sendWith(await loadChannelProvider(db, row.workspaceId, row.channel), message);
+  return sendWith(provider, message);
 }
 
 /** Sends one message through the adapter a channel's settings name (also the settings page's "Send a test"). */
