@@ -103,6 +103,18 @@ test("signed-out callers are refused by the API", async ({ request }) => {
   expect(res.status()).toBe(401);
 });
 
+test("ingestion answers are not gzipped (a few bytes of JSON: compressing them cost the web server CPU on every event)", async ({ request }) => {
+  const headers = { "accept-encoding": "gzip", authorization: "Bearer wm_notakeynotakeynotakey0", "content-type": "application/json" };
+  const res = await request.post("/api/v1/track", { headers, data: { userId: "u1", event: "x" } });
+  expect(res.status()).toBe(401);
+  expect(res.headers()["cache-control"]).toContain("no-transform");
+  expect(res.headers()["content-encoding"]).toBeUndefined();
+  // Other API answers are still compressed for clients that accept it (so the check above is not vacuous).
+  const other = await request.get("/api/v1/customers/u1", { headers });
+  expect(other.status()).toBe(401);
+  expect(other.headers()["content-encoding"]).toBe("gzip");
+});
+
 test("a URL with a malformed percent-escape gets a clear 400, not a 500", async ({ request }) => {
   for (const path of ["/api/v1/customers/%E0%A4%A", "/api/v1/journeys/%ZZ", "/api/v1/webhooks/%", "/api/trpc/%E0"]) {
     const res = await request.get(path);

@@ -1,5 +1,6 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:http";
+import { Agent, createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { sql } from "drizzle-orm";
@@ -10,7 +11,7 @@ import { journeyDocumentSchema } from "@/server/journey";
 import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
 import { publishJourney } from "@/server/journeys/publish-journey";
 import { ensureDevAuthEnv } from "./db-env";
-import { FaultCluster } from "./faults/cluster";
+import { FaultCluster, freePort } from "./faults/cluster";
 import { createFaultWorkspace } from "./faults/fixture";
 
 /**
@@ -23,7 +24,11 @@ import { createFaultWorkspace } from "./faults/fixture";
  *
  *  1. ingest: events/s accepted, single and batched (100 per request), by
  *     closed loops for a fixed time, with the workers processing meanwhile,
- *     and how long the workers then take to finish the backlog (sustained rate);
+ *     and how long the workers then take to finish the backlog (sustained rate),
+ *     through the app (Next.js route handlers) and through the ingestion
+ *     listener (`npm run ingest`, the same handlers on plain node:http). The
+ *     load comes from node:http clients with keep-alive (undici's fetch spent
+ *     about as much CPU per request as the listener does, on the same 2 cores);
  *  2. latency: an open loop of single events at a fixed rate (half the single
  *     maximum, capped), each triggering a webhook message: request sent → the
  *     receiver has the message, p50 / p99;
@@ -98,15 +103,42 @@ log(`web server ready in ${await cluster.waitForWeb()} ms; 2 workers; private Po
 const base = cluster.webUrl;
 const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
 
+// The ingestion listener, beside the app, on the same database.
+const ingestPort = await freePort();
+const ingest = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/ingest.ts")], {
+  cwd: root,
+  env: { ...process.env, DATABASE_URL: cluster.databaseUrl, INGEST_PORT: String(ingestPort), NODE_ENV: "production" },
+  stdio: ["ignore", "ignore", "inherit"],
+});
+process.on("exit", () => ingest.kill("SIGKILL"));
+const ingestBase = `http://127.0.0.1:${ingestPort}`;
+for (let i = 0; ; i++) {
+  const up = await fetch(`${ingestBase}/`).then(
+    () => true,
+    () => false,
+  );
+  if (up) break;
+  if (i > 150) throw new Error("the ingestion listener did not start");
+  await sleep(200);
+}
+
 let seq = 0;
-async function post(endpoint: "track" | "batch", body: unknown): Promise<boolean> {
-  const res = await fetch(`${base}/api/v1/${endpoint}`, { method: "POST", headers, body: JSON.stringify(body) });
-  await res.arrayBuffer();
-  return res.ok;
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+function post(endpoint: "track" | "batch", body: unknown, to = base): Promise<boolean> {
+  const payload = JSON.stringify(body);
+  const url = new URL(`${to}/api/v1/${endpoint}`);
+  return new Promise((resolve) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers: { ...headers, "content-length": Buffer.byteLength(payload) } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode === 200));
+    });
+    req.on("error", () => resolve(false));
+    req.end(payload);
+  });
 }
 
 /** A closed loop: `concurrency` clients send back to back for `ms`; returns events accepted per second. */
-async function closedLoop(kind: "batch" | "single", concurrency: number, ms: number): Promise<{ rate: number; failed: number }> {
+async function closedLoop(kind: "batch" | "single", concurrency: number, ms: number, to = base): Promise<{ rate: number; failed: number }> {
   const until = Date.now() + ms;
   let accepted = 0;
   let failed = 0;
@@ -116,9 +148,9 @@ async function closedLoop(kind: "batch" | "single", concurrency: number, ms: num
       while (Date.now() < until) {
         if (kind === "batch") {
           const batch = Array.from({ length: 100 }, () => ({ type: "track", userId: `load-${seq % 5000}`, event: "browse", messageId: `b-${++seq}` }));
-          if (await post("batch", { batch })) accepted += 100;
+          if (await post("batch", { batch }, to)) accepted += 100;
           else failed++;
-        } else if (await post("track", { userId: `load-${seq % 5000}`, event: "browse", messageId: `s-${++seq}` })) accepted++;
+        } else if (await post("track", { userId: `load-${seq % 5000}`, event: "browse", messageId: `s-${++seq}` }, to)) accepted++;
         else failed++;
       }
     }),
@@ -145,14 +177,23 @@ async function drain(label: string) {
   return { backlog: row.n, seconds, left };
 }
 await closedLoop("single", 4, 1_000); // warm up the server's routes
+await closedLoop("single", 4, 1_000, ingestBase);
 await waitProcessed(30_000);
+const failedText = (r: { failed: number }) => (r.failed ? `, ${r.failed} failed requests` : "");
 const single = await closedLoop("single", 32, phaseMs);
-log(`ingest single (/track, 32 clients): ${Math.round(single.rate).toLocaleString("en")} events/s${single.failed ? `, ${single.failed} failed requests` : ""}`);
+log(`ingest single through the app (/track, 32 clients): ${Math.round(single.rate).toLocaleString("en")} events/s${failedText(single)}`);
+await drain("single");
+const singleListener = await closedLoop("single", 32, phaseMs, ingestBase);
+log(`ingest single through the ingestion listener (/track, 32 clients): ${Math.round(singleListener.rate).toLocaleString("en")} events/s${failedText(singleListener)}`);
 await drain("single");
 const batched = await closedLoop("batch", 8, phaseMs);
-log(`ingest batched (100 events/request, 8 clients): ${Math.round(batched.rate).toLocaleString("en")} events/s${batched.failed ? `, ${batched.failed} failed requests` : ""}`);
+log(`ingest batched through the app (100 events/request, 8 clients): ${Math.round(batched.rate).toLocaleString("en")} events/s${failedText(batched)}`);
 const batchedDrain = await drain("batched");
 const sustained = (batched.rate * phaseMs) / 1000 / (phaseMs / 1000 + batchedDrain.seconds);
+const batchedListener = await closedLoop("batch", 8, phaseMs, ingestBase);
+log(`ingest batched through the ingestion listener (100 events/request, 8 clients): ${Math.round(batchedListener.rate).toLocaleString("en")} events/s${failedText(batchedListener)}`);
+const batchedListenerDrain = await drain("batched");
+const sustainedListener = (batchedListener.rate * phaseMs) / 1000 / (phaseMs / 1000 + batchedListenerDrain.seconds);
 // Each phase starts from a settled database: the burst left tens of thousands of dead index entries
 // (processed events) that autovacuum would clear in a while; without this the latency phase measures that cleanup.
 const v0 = performance.now();
@@ -282,12 +323,15 @@ log(`baseline graphile-worker 0.17.3 (2 runners × 10 jobs, local queue 200): ${
 const lost = total - latencies.length + (ticks - arrivedLate.length);
 console.log("");
 console.log("bench:e2e summary (this machine, loopback, 2 workers):");
-console.log(`  ingest batched ${Math.round(batched.rate).toLocaleString("en")} events/s (goal ≥ 10,000); single ${Math.round(single.rate).toLocaleString("en")} events/s (goal ≥ 3,000)`);
-console.log(`  sustained end to end (ingested and processed by the workers), batched: ${Math.round(sustained).toLocaleString("en")} events/s`);
+const n = (x: number) => Math.round(x).toLocaleString("en");
+console.log(`  ingest batched ${n(batched.rate)} events/s through the app, ${n(batchedListener.rate)} through the ingestion listener (goal ≥ 10,000)`);
+console.log(`  ingest single ${n(single.rate)} events/s through the app, ${n(singleListener.rate)} through the ingestion listener (goal ≥ 3,000)`);
+console.log(`  sustained end to end (ingested and processed by the workers), batched: ${n(sustained)} events/s through the app, ${n(sustainedListener)} through the listener`);
 console.log(`  ingest → dispatch at ${rate}/s: p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms (goal p99 ≤ 25 ms)`);
 console.log(`  timer lateness (100k pending): p50 ${quantile(firedLate, 0.5).toFixed(0)} ms, p99 ${quantile(firedLate, 0.99).toFixed(0)} ms (goal p99 ≤ 20 ms)`);
 console.log(`  COPY baseline ${Math.round(copyRate).toLocaleString("en")} rows/s; batched ingest is ${((100 * batched.rate) / copyRate).toFixed(1)}% of it`);
-console.log(`  graphile-worker baseline, no-op job per event, added and run: ${Math.round(graphileRate).toLocaleString("en")} jobs/s; Waymark sustained is ${(sustained / graphileRate).toFixed(2)}× it (goal ≥ 1.0×)`);
+console.log(`  graphile-worker baseline, no-op job per event, added and run: ${n(graphileRate)} jobs/s; Waymark sustained is ${(sustained / graphileRate).toFixed(2)}× it through the app, ${(sustainedListener / graphileRate).toFixed(2)}× through the listener (goal ≥ 1.0×)`);
+ingest.kill("SIGTERM");
 await db.$end();
 await cluster.stopWorkers();
 await cluster.shutdown();

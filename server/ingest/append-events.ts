@@ -17,6 +17,12 @@ export async function appendEvents(
   source: string,
 ): Promise<{ accepted: number; duplicates: number }> {
   if (batch.length === 0) return { accepted: 0, duplicates: 0 };
+  const only = batch[0]!;
+  if (batch.length === 1 && only.userId && !(only.type === "identify" && only.anonymousId)) {
+    const stored = await appendOne(db, workspaceId, only, source);
+    if (stored) wakeWorkers(db);
+    return { accepted: 1, duplicates: stored ? 0 : 1 };
+  }
   const result = await db.transaction(async (tx) => {
     // Resolve anonymous ids already merged into a user, and merges this batch makes.
     const anonIds = [...new Set(batch.filter((e) => !e.userId && e.anonymousId).map((e) => e.anonymousId!))];
@@ -70,6 +76,40 @@ export async function appendEvents(
   });
   if (result.stored > 0) wakeWorkers(db);
   return { accepted: result.accepted, duplicates: result.duplicates };
+}
+
+/**
+ * The common request, one event of a known user (no alias to resolve, no
+ * profile to merge), in ONE statement: the event and, if it is new, its
+ * profile upsert (data-modifying CTEs run atomically, as one transaction), a
+ * prepared statement in one round trip instead of a transaction's four. The
+ * profile rules are upsertProfiles' for a single event. Returns whether it was stored.
+ */
+async function appendOne(db: Db, workspaceId: string, e: NormalizedEvent, source: string): Promise<boolean> {
+  const client = db.$client;
+  const ts = e.timestamp.toISOString();
+  // As upsertProfiles: an empty zone is no zone (the stored one stays).
+  const tz = (typeof e.traits.timezone === "string" ? e.traits.timezone : typeof e.context.timezone === "string" ? e.context.timezone : null) || null;
+  const rows = await client`
+    with ins as (
+      insert into events (workspace_id, customer_id, message_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp, source)
+      values (${workspaceId}::uuid, ${e.customerId}, ${e.messageId}, ${e.type}, ${e.name}, ${e.userId}, ${e.anonymousId},
+        ${JSON.stringify(e.properties)}::jsonb, ${JSON.stringify(e.traits)}::jsonb, ${JSON.stringify(e.context)}::jsonb, ${ts}::timestamptz, ${source})
+      on conflict (workspace_id, message_id) do nothing
+      returning customer_id
+    ), profile as (
+      insert into customers as c (workspace_id, customer_id, traits, timezone, unsubscribed, first_seen_at, last_seen_at)
+      select ${workspaceId}::uuid, customer_id, ${JSON.stringify(e.traits)}::jsonb, ${tz}::text, ${e.traits.unsubscribed === true}::boolean, ${ts}::timestamptz, ${ts}::timestamptz from ins
+      on conflict (workspace_id, customer_id) do update set
+        traits = c.traits || excluded.traits,
+        timezone = coalesce(excluded.timezone, c.timezone),
+        unsubscribed = case when jsonb_typeof(excluded.traits->'unsubscribed') = 'boolean' then excluded.unsubscribed else c.unsubscribed end,
+        first_seen_at = least(c.first_seen_at, excluded.first_seen_at),
+        last_seen_at = greatest(c.last_seen_at, excluded.last_seen_at)
+      returning 1
+    )
+    select (select count(*) from ins)::int as stored`;
+  return (rows[0] as { stored: number } | undefined)?.stored === 1;
 }
 
 /**

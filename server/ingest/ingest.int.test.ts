@@ -100,6 +100,34 @@ describe("event ingestion on Postgres", () => {
     expect(await countEvents(workspace.id)).toBe(0);
   });
 
+  it("builds the same profile from events sent one per request (one statement) as from one batch (the transaction)", async () => {
+    const a = await setup();
+    const b = await setup();
+    const start = Date.now() - 3_600_000;
+    const t = (m: number) => new Date(start + m * 60_000).toISOString();
+    const sequence = [
+      { type: "identify", userId: "p1", messageId: "e1", timestamp: t(1), traits: { plan: "free", timezone: "Europe/Paris" } },
+      { type: "track", userId: "p1", event: "visit", messageId: "e2", timestamp: t(2), context: { timezone: "America/New_York" } },
+      { type: "identify", userId: "p1", messageId: "e3", timestamp: t(3), traits: { plan: "pro", unsubscribed: true } },
+      { type: "track", userId: "p1", event: "visit", messageId: "e4", timestamp: t(0) },
+      { type: "identify", userId: "p2", messageId: "e5", timestamp: t(4), traits: { email: "p2@example.com" } },
+      { type: "identify", userId: "p1", messageId: "e6", timestamp: t(5), traits: { timezone: "" } },
+    ];
+    for (const e of sequence) expect((await handleIngest(db, post(a.key, e), e.type as "track" | "identify")).status).toBe(200);
+    expect(await (await handleIngest(db, post(b.key, { batch: sequence }), "batch")).json()).toEqual({ accepted: 6, duplicates: 0 });
+    const profiles = async (workspaceId: string) =>
+      (await db.select().from(customers).where(eq(customers.workspaceId, workspaceId)))
+        .map((c) => ({ id: c.customerId, traits: c.traits, timezone: c.timezone, unsubscribed: c.unsubscribed, first: c.firstSeenAt, last: c.lastSeenAt }))
+        .sort((x, y) => x.id.localeCompare(y.id));
+    const one = await profiles(a.workspace.id);
+    expect(one).toEqual(await profiles(b.workspace.id));
+    // An empty time zone (e6) keeps the stored one.
+    expect(one[0]).toMatchObject({ id: "p1", traits: { plan: "pro", timezone: "", unsubscribed: true }, timezone: "America/New_York", unsubscribed: true, first: new Date(t(0)) });
+    // A replayed single event changes nothing.
+    expect(await (await handleIngest(db, post(a.key, { ...sequence[2], traits: { plan: "enterprise" } }), "identify")).json()).toEqual({ accepted: 1, duplicates: 1 });
+    expect(await profiles(a.workspace.id)).toEqual(one);
+  });
+
   it("accepts Basic auth with the key as user name, as Segment sends it", async () => {
     const { key } = await setup();
     const basic = `Basic ${Buffer.from(`${key}:`).toString("base64")}`;

@@ -46,8 +46,13 @@ export async function readJsonBody(req: Request, limits: BodyLimits = defaultBod
   return { ok: true, value, raw };
 }
 
+/** What a body over the size limit is told (also by the ingestion listener, which stops reading it earlier). */
+export function bodyTooLargeMessage(limits: BodyLimits = defaultBodyLimits): string {
+  return `The body is larger than ${Math.round(limits.maxBytes / 1024)} KiB`;
+}
+
 function tooLarge(limits: BodyLimits): BodyResult {
-  return { ok: false, status: 413, message: `The body is larger than ${Math.round(limits.maxBytes / 1024)} KiB` };
+  return { ok: false, status: 413, message: bodyTooLargeMessage(limits) };
 }
 
 /** Walks the parsed value iteratively (no recursion, so no stack overflow on hostile input). */

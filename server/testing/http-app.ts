@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Db } from "@/db/client";
 import { getCustomerTimelineRoute } from "@/server/customers/customer-api";
 import { handleIngest, handleWebhook } from "@/server/ingest/handle-ingest";
+import { requestFrom, writeResponse } from "@/server/ingest/ingest-listener";
 import { getJourneyRoute, journeyActionRoute, putJourneyRoute } from "@/server/journeys/management-api";
 
 /**
@@ -15,15 +16,8 @@ export async function startApiServer(db: Db): Promise<{ url: string; close: () =
     try {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const request = new Request(url, {
-        method: req.method,
-        headers: req.headers as Record<string, string>,
-        body: req.method === "GET" || req.method === "HEAD" ? undefined : Buffer.concat(chunks),
-      });
-      const response = await route(db, request, url.pathname);
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
+      const request = requestFrom(req, req.method === "GET" || req.method === "HEAD" ? null : Buffer.concat(chunks));
+      await writeResponse(res, await route(db, request, new URL(request.url).pathname));
     } catch (err) {
       res.writeHead(500, { "content-type": "text/plain" });
       res.end(String(err));

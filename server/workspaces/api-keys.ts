@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { apiKeys, apiKeyScopes, type ApiKeyScope } from "@/db/schema";
@@ -64,13 +64,33 @@ export async function revokeApiKey(db: Db, workspaceId: string, id: string): Pro
  * Finds the workspace of a presented key, if the key is live and has `scope`.
  * Lookup is by the key's sha256 (unique index), so no timing leak on the key itself.
  */
+/**
+ * The key lookup of every ingestion request, as a prepared statement (built
+ * once per database handle, planned once per connection): the relational
+ * query builder spent about 0.4 ms of CPU per request building it again.
+ */
+const keyLookups = new WeakMap<Db, ReturnType<typeof prepareKeyLookup>>();
+function prepareKeyLookup(db: Db) {
+  return db
+    .select({ id: apiKeys.id, workspaceId: apiKeys.workspaceId, scopes: apiKeys.scopes, revokedAt: apiKeys.revokedAt, lastUsedAt: apiKeys.lastUsedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.keyHash, sql.placeholder("hash")))
+    .limit(1)
+    .prepare("waymark_api_key_by_hash");
+}
+function keyByHash(db: Db) {
+  let q = keyLookups.get(db);
+  if (!q) keyLookups.set(db, (q = prepareKeyLookup(db)));
+  return q;
+}
+
 export async function authenticateApiKey(
   db: Db,
   key: string,
   scope: ApiKeyScope,
 ): Promise<Result<{ workspaceId: string; keyId: string }>> {
   if (!/^wm_[A-Za-z0-9_-]{20,100}$/.test(key)) return fail("forbidden", "Invalid API key");
-  const row = await db.query.apiKeys.findFirst({ where: eq(apiKeys.keyHash, hashApiKey(key)) });
+  const [row] = await keyByHash(db).execute({ hash: hashApiKey(key) });
   if (!row || row.revokedAt) return fail("forbidden", "Invalid or revoked API key");
   if (!row.scopes.includes(scope)) return fail("forbidden", `This API key lacks the ${scope} scope`);
   // "Last used" at minute precision: at most one write per key per minute, not one per request.

@@ -1,0 +1,102 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { customers, eventSources, events } from "@/db/schema";
+import { connectTestDb, makeWorkspace } from "@/db/testing";
+import { createApiKey } from "@/server/workspaces/api-keys";
+import { createIngestServer, ingestRoute } from "./ingest-listener";
+import { signPayload } from "./verify-signature";
+
+/** The ingestion listener (`npm run ingest`) over real HTTP on loopback, against Postgres. */
+let db: Db;
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  db = await connectTestDb();
+  server = createIngestServer(db);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  await db.$end();
+});
+
+async function setup() {
+  const { workspace, members, tag } = await makeWorkspace(db, ["admin"]);
+  const { key } = await createApiKey(db, { workspaceId: workspace.id, createdBy: members.admin, name: "t", scopes: ["events:write"] });
+  return { workspace, key, tag };
+}
+const post = (path: string, body: string, headers: Record<string, string>) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+const countEvents = async (workspaceId: string) => (await db.select().from(events).where(eq(events.workspaceId, workspaceId))).length;
+
+describe("ingestion listener", () => {
+  it("routes only POSTs to the ingestion endpoints", () => {
+    expect(ingestRoute("POST", "/api/v1/track")).toEqual({ kind: "ingest", endpoint: "track" });
+    expect(ingestRoute("POST", "/api/v1/batch/")).toEqual({ kind: "ingest", endpoint: "batch" });
+    expect(ingestRoute("POST", "/api/v1/webhooks/shop%2Dx")).toEqual({ kind: "webhook", source: "shop-x" });
+    expect(ingestRoute("GET", "/api/v1/track")).toBeNull();
+    expect(ingestRoute("POST", "/api/v1/journeys/x")).toBeNull();
+    expect(ingestRoute("POST", "/api/v1/webhooks/%E0%A4%A")).toBeNull();
+  });
+
+  it("stores events over HTTP, answers after the commit, and counts replays as duplicates", async () => {
+    const { workspace, key } = await setup();
+    const auth = { authorization: `Bearer ${key}`, "accept-encoding": "gzip" };
+    const res = await post("/api/v1/track", JSON.stringify({ userId: "u1", event: "added_to_cart", messageId: "m1" }), auth);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-encoding")).toBeNull();
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await countEvents(workspace.id)).toBe(1);
+    expect(await (await post("/api/v1/identify", JSON.stringify({ userId: "u1", messageId: "m0", traits: { firstName: "Ada" } }), auth)).json()).toEqual({ accepted: 1, duplicates: 0 });
+    const [profile] = await db.select().from(customers).where(eq(customers.workspaceId, workspace.id));
+    expect(profile?.traits).toMatchObject({ firstName: "Ada" });
+    const batch = { batch: [{ type: "track", userId: "u1", event: "added_to_cart", messageId: "m1" }, { type: "identify", userId: "u2", messageId: "m2", traits: { plan: "pro" } }] };
+    expect(await (await post("/api/v1/batch", JSON.stringify(batch), auth)).json()).toEqual({ accepted: 2, duplicates: 1 });
+    expect(await countEvents(workspace.id)).toBe(3);
+  });
+
+  it("refuses bad input with the app's answers and stores nothing", async () => {
+    const { workspace, key } = await setup();
+    const auth = { authorization: `Bearer ${key}` };
+    const invalid = await post("/api/v1/batch", JSON.stringify({ batch: [{ type: "track", userId: "u1", event: "ok", messageId: "a" }, { type: "track", event: "no user" }] }), auth);
+    expect(invalid.status).toBe(400);
+    expect(JSON.stringify(await invalid.json())).toContain("userId");
+    expect((await post("/api/v1/track", JSON.stringify({ userId: "u1", event: "x" }), { authorization: "Bearer wm_" + "a".repeat(40) })).status).toBe(401);
+    expect((await post("/api/v1/track", "{not json", auth)).status).toBe(400);
+    expect((await post("/api/v1/track", JSON.stringify({ userId: "u1", event: "x" }), { ...auth, "content-type": "text/html" })).status).toBe(415);
+    // Larger than the limit: refused without buffering it all (declared and streamed).
+    const big = JSON.stringify({ userId: "u1", event: "x", properties: { big: "x".repeat(600 * 1024) } });
+    const tooBig = await post("/api/v1/track", big, auth);
+    expect(tooBig.status).toBe(413);
+    expect(JSON.stringify(await tooBig.json())).toContain("larger than 512 KiB");
+    const chunked = await fetch(`${base}/api/v1/track`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...auth },
+      body: new ReadableStream({
+        start(c) {
+          for (let i = 0; i < 7; i++) c.enqueue(new TextEncoder().encode("x".repeat(100 * 1024)));
+          c.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect((await fetch(`${base}/api/v1/track`)).status).toBe(405);
+    expect((await fetch(`${base}/journeys`)).status).toBe(404);
+    expect(await countEvents(workspace.id)).toBe(0);
+  });
+
+  it("accepts a signed webhook source and refuses a bad signature", async () => {
+    const { workspace, tag } = await setup();
+    const slug = `shop-${tag}`;
+    await db.insert(eventSources).values({ workspaceId: workspace.id, slug, name: "Shop", signingSecret: "whsec_test" });
+    const body = JSON.stringify({ type: "track", userId: "u1", event: "order_completed" });
+    const now = Math.floor(Date.now() / 1000);
+    expect((await post(`/api/v1/webhooks/${slug}`, body, { "x-waymark-signature": signPayload("whsec_test", body, now) })).status).toBe(200);
+    expect((await post(`/api/v1/webhooks/${slug}`, body, { "x-waymark-signature": signPayload("wrong", body, now) })).status).toBe(401);
+    expect(await countEvents(workspace.id)).toBe(1);
+  });
+});
