@@ -4,10 +4,18 @@ import * as schema from "./schema";
 
 export type Db = ReturnType<typeof createDb>;
 
-/** A drizzle database over postgres.js. One code path for real and embedded Postgres. */
+/**
+ * A drizzle database over postgres.js. One code path for real and embedded Postgres.
+ *
+ * `$end` closes the pool within a bound: it lets queries in flight finish for
+ * up to `timeoutSeconds`, then closes the connections (a query still running
+ * is rejected). Never unbounded: postgres.js 3.4.9's `end()` waits forever on
+ * a connection that was cut under a query and not used again
+ * (porsager/postgres#1097, #1130), which is what a Postgres restart leaves.
+ */
 export function createDb(url: string, opts: { max?: number } = {}) {
   const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {} });
-  return Object.assign(drizzle(client, { schema, casing: "snake_case" }), { $end: () => client.end() });
+  return Object.assign(drizzle(client, { schema, casing: "snake_case" }), { $end: (timeoutSeconds = 5) => client.end({ timeout: timeoutSeconds }) });
 }
 
 const globalForDb = globalThis as unknown as { waymarkDb?: Db };

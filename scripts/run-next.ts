@@ -46,8 +46,8 @@ export async function runNext(mode: "dev" | "start"): Promise<void> {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
     }
-    await worker?.stop().catch(() => undefined);
-    await workerDb?.$end().catch(() => undefined);
+    const drained = await worker?.stop().catch(() => false);
+    await workerDb?.$end(drained === false ? 0 : 2).catch(() => undefined);
     await embedded?.stop();
     process.exit(code);
   };

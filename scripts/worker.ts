@@ -16,10 +16,19 @@ const worker = new RuntimeWorker(db, db.$client, {
 });
 await worker.start();
 console.error(`[worker] ${worker.id} running`);
+// SIGTERM/SIGINT: finish the round in progress and leave, within 12 s in all (process managers kill at 15 s or so). Exit 0
+// only when the round finished; 1 when it had to be cut (logged), or when stopping itself hung.
+let stopping = false;
 const stop = async () => {
-  await worker.stop();
-  await db.$end();
-  process.exit(0);
+  if (stopping) return;
+  stopping = true;
+  setTimeout(() => {
+    console.error(`[worker] ${worker.id} did not stop within 12 s: exiting`);
+    process.exit(1);
+  }, 12_000).unref();
+  const drained = await worker.stop({ drainMs: 8_000 });
+  await db.$end(drained ? 2 : 0).catch(() => undefined);
+  process.exit(drained ? 0 : 1);
 };
 process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());

@@ -85,7 +85,7 @@ export class RuntimeWorker {
         const sent = await dispatchDueMessages(this.db, { limit: 200 });
         if (handled > 0 || sent.sent + sent.retrying + sent.dead > 0) continue; // more may be waiting
       } catch (err) {
-        this.opts.log?.(`[worker ${this.id}] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        this.opts.log?.(`[worker ${this.id}] ${describeError(err)}`);
         await sleep(1_000);
       }
       if (this.poked) {
@@ -109,14 +109,37 @@ export class RuntimeWorker {
     if (delay < 60_000) this.timerWake = setTimeout(() => this.poke(), delay);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops after the round in progress (its transaction commits or rolls back
+   * whole), waiting at most `drainMs`: a round stuck on a database call that
+   * does not return (a lock, a half-open connection) is left behind, and the
+   * caller closes the pool, which rolls it back. Resolves true when the round
+   * finished, false when it was left behind (said in the log).
+   */
+  async stop({ drainMs = 8_000 }: { drainMs?: number } = {}): Promise<boolean> {
     this.running = false;
     if (this.timerWake) clearTimeout(this.timerWake);
     this.poke();
-    await this.loopDone;
-    await this.unlisten?.();
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      (this.loopDone ?? Promise.resolve()).then(() => true),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), drainMs))),
+    ]);
+    clearTimeout(timer);
+    if (!drained) this.opts.log?.(`[worker ${this.id}] did not finish its round within ${drainMs / 1000} s of being asked to stop; stopping without it (its transaction rolls back, its claimed messages come back after their lease)`);
+    await Promise.race([this.unlisten?.(), sleep(2_000)]).catch(() => undefined);
     await this.lease.stop();
+    return drained;
   }
+}
+
+/** An error for the log: its stack, and the causes drizzle and postgres.js wrap in it ("Failed query: …" says what, the cause says why). */
+export function describeError(err: unknown): string {
+  let text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  for (let e = (err as { cause?: unknown })?.cause, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    text += `\ncaused by: ${e instanceof Error ? `${(e as { code?: string }).code ? `${(e as { code?: string }).code} ` : ""}${e.message}` : String(e)}`;
+  }
+  return text;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
