@@ -53,26 +53,65 @@ export async function dispatchDueMessages(db: Db, opts: DispatchOptions = {}): P
     if (!p) providers.set(k, (p = loadChannelProvider(db, workspaceId, channel)));
     return p;
   };
+  const record = outcomeRecorder(db);
   await Promise.all(
     claimed.map(async (row) => {
       const result = await sendOne(row, await providerFor(row.workspaceId, row.channel));
       if (result.ok) {
         counts.sent++;
-        await db.execute(sql`update outbox set status = 'sent', sent_at = now(), last_result = ${result.detail ?? null} where id = ${row.id}`);
+        await record({ id: row.id, status: "sent", result: result.detail ?? null, delayMs: null });
       } else if (!result.retryable || row.attempts >= maxAttempts) {
         counts.dead++;
-        await db.execute(sql`update outbox set status = 'dead', last_result = ${result.error} where id = ${row.id}`);
+        await record({ id: row.id, status: "dead", result: result.error, delayMs: null });
       } else {
         counts.retrying++;
         const delay = Math.min(3_600_000, baseDelayMs * 2 ** (row.attempts - 1) * (0.8 + 0.4 * Math.random()));
-        await db.execute(sql`
-          update outbox set status = 'retrying', last_result = ${result.error},
-            next_attempt_at = now() + ${`${Math.round(delay)} milliseconds`}::interval
-          where id = ${row.id}`);
+        await record({ id: row.id, status: "retrying", result: result.error, delayMs: Math.round(delay) });
       }
     }),
   );
   return counts;
+}
+
+type Outcome = { id: number; status: "sent" | "dead" | "retrying"; result: string | null; delayMs: number | null };
+
+/**
+ * Records send outcomes as they come, coalesced: the first outcome is written
+ * at once, and those that arrive while a write is in flight go together in the
+ * next one (one statement for many messages instead of one each). Each
+ * `record` resolves once its outcome is stored; a failed write rejects every
+ * outcome it carried (those messages come back after their lease).
+ */
+function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
+  let pending: { outcome: Outcome; done: () => void; failed: (e: unknown) => void }[] = [];
+  let writing = false;
+  const flush = async () => {
+    writing = true;
+    while (pending.length > 0) {
+      const group = pending;
+      pending = [];
+      try {
+        await db.execute(sql`
+          update outbox o set
+            status = v.status,
+            sent_at = case when v.status = 'sent' then now() else o.sent_at end,
+            last_result = v.result,
+            next_attempt_at = case when v.status = 'retrying' then now() + v."delayMs" * interval '1 millisecond' else o.next_attempt_at end
+          from jsonb_to_recordset(${JSON.stringify(group.map((g) => g.outcome))}::jsonb)
+            as v(id bigint, status text, result text, "delayMs" int)
+          where o.id = v.id`);
+        for (const g of group) g.done();
+      } catch (err) {
+        for (const g of group) g.failed(err);
+      }
+    }
+    writing = false;
+  };
+  return (outcome) =>
+    new Promise<void>((done, failed) => {
+      pending.push({ outcome, done, failed });
+      if (!writing) void flush();
+    });
 }
 
 async function sendOne(row: Pick<OutboxRow, "workspaceId" | "key" | "customerId" | "journeyId" | "nodeId" | "channel" | "payload">, provider: ChannelProvider | UnusableChannel): Promise<SendResult> {

@@ -22,7 +22,8 @@ const mails: { to: string; raw: string }[] = [];
 
 beforeAll(async () => {
   db = await connectTestDb();
-  http = await startWebhookReceiver(() => statusPlan.shift() ?? 200);
+  // A message whose text starts "answer 503 …" gets that status; others follow statusPlan, then 200.
+  http = await startWebhookReceiver((body) => Number(/"body":"answer (\d{3})/.exec(body)?.[1] ?? 0) || (statusPlan.shift() ?? 200));
   ({ url: httpUrl, received } = http);
 
   smtp = new SMTPServer({
@@ -88,6 +89,26 @@ describe("dispatching the outbox through real channels", () => {
     statusPlan = [400];
     await dispatchDueMessages(db, { workspaceId: workspace.id, baseDelayMs: 1 });
     expect(await statusOf(refused)).toMatchObject({ status: "dead", attempts: 1, lastResult: expect.stringContaining("400") });
+  });
+
+  it("records every outcome of a large claim, however the answers interleave", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    await saveChannelProvider(db, workspace.id, "webhook", { provider: "webhook", url: httpUrl, secret: "whsec_12345678", timeoutMs: 2000 });
+    const planned = Array.from({ length: 90 }, (_, i) => ({ key: `k-${tag}-many-${i}`, answer: [200, 503, 400][i % 3]! }));
+    for (const p of planned) await enqueue(workspace.id, p.key, "webhook", { body: `answer ${p.answer} for ${p.key}` });
+    const before = Date.now();
+    const counts = await dispatchDueMessages(db, { workspaceId: workspace.id, baseDelayMs: 5_000, maxAttempts: 3, limit: 200 });
+    expect(counts).toEqual({ sent: 30, retrying: 30, dead: 30 });
+    for (const p of planned) {
+      const row = await statusOf(p.key);
+      const expected = { 200: "sent", 503: "retrying", 400: "dead" }[p.answer];
+      expect({ key: p.key, status: row.status, attempts: row.attempts }).toEqual({ key: p.key, status: expected, attempts: 1 });
+      expect(row.lastResult).toContain(String(p.answer));
+      expect(row.sentAt !== null).toBe(p.answer === 200);
+      // A retry waits its backoff (5 s ± 20 %), not the claim's 60 s lease.
+      if (p.answer === 503) expect(row.nextAttemptAt.getTime() - before).toBeGreaterThan(3_900);
+      if (p.answer === 503) expect(row.nextAttemptAt.getTime() - before).toBeLessThan(6_100 + (Date.now() - before));
+    }
   });
 
   it("sends email over SMTP to the customer's address", async () => {
