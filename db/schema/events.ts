@@ -41,7 +41,10 @@ export const events = pgTable(
     uniqueIndex("events_message_key").on(t.workspaceId, t.messageId),
     index("events_received").on(t.workspaceId, t.receivedAt),
     index("events_customer_time").on(t.workspaceId, t.customerId, t.timestamp),
-    index("events_unprocessed").on(t.partition, t.id).where(sql`${t.processedAt} is null`),
+    // The runtime's claim: unprocessed events of held partitions in id order. In id order (not (partition, id)): the
+    // claim reads the first rows of this small index and filters by partition, where (partition, id) made Postgres
+    // either sort every pending event of the held partitions or walk the primary key through every processed event.
+    index("events_unprocessed_by_id").on(t.id).where(sql`${t.processedAt} is null`),
   ],
 );
 
