@@ -135,8 +135,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
       asks.forEach((a, i) => (modelChoices[a.key] = answers[i]!));
       ({ outcomes, handled, scoreDeltas } = run());
     }
-    await writeOutcomes(tx, outcomes, scoreDeltas);
-    if (events.length) await tx.execute(sql`update events set processed_at = now() where id in ${sql.raw(`(${events.map((e) => Number(e.id)).join(",")})`)}`);
+    await writeOutcomes(tx, outcomes, { scoreDeltas, processedEventIds: events.map((e) => Number(e.id)) });
     return handled;
   });
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { events, outbox, stepLog } from "@/db/schema";
+import { customers, events, journeys, outbox, stepLog, timers } from "@/db/schema";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { saveChannelProvider } from "@/server/channels/channel-settings";
 import { startApiServer } from "@/server/testing/http-app";
@@ -126,6 +126,32 @@ describe("the runtime, over HTTP, on Postgres", () => {
     await until("all processed", async () => (await db.select().from(events).where(eq(events.workspaceId, workspace.id))).every((e) => e.processedAt !== null));
     await new Promise((r) => setTimeout(r, 300));
     expect(await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id))).toHaveLength(3);
+  });
+
+  it("writes a batch's traits, entrants and timers: a wait's timer stays put through other events and goes when it fires", async () => {
+    const { workspace, call, publish, tag } = await setup();
+    const id = `prof-${tag}`;
+    await publish(flow(id, [["t", "trigger", { event: "signup" }], ["p", "update_profile", { set: { lifecycle: "onboarding" } }], ["w", "wait", { for: "PT2S" }], ["m", "message", { channel: "webhook", template: "welcome" }]], [["t", "p"], ["p", "w"], ["w", "m"]]));
+    const users = [1, 2].map((i) => `u${i}-${tag}`);
+    expect((await call("POST", "/api/v1/batch", { batch: users.map((u) => ({ type: "track", userId: u, event: "signup" })) })).status).toBe(200);
+    const waitTimers = () => db.select().from(timers).where(and(eq(timers.workspaceId, workspace.id), sql`${timers.payload} ? 'instanceId'`));
+    const first = await until("both waiting", async () => {
+      const rows = await waitTimers();
+      return rows.length === 2 && rows;
+    });
+    const profiles = await db.select().from(customers).where(eq(customers.workspaceId, workspace.id));
+    expect(profiles.map((p) => [p.customerId, p.traits.lifecycle]).sort()).toEqual(users.map((u) => [u, "onboarding"]));
+    expect((await db.select().from(journeys).where(and(eq(journeys.workspaceId, workspace.id), eq(journeys.slug, id))))[0]!.entrants).toBe(2);
+
+    // Another event of the first customer (no journey takes it): their wait's timer is the same row, not a copy.
+    expect((await call("POST", "/api/v1/track", { userId: users[0], event: "browse" })).status).toBe(200);
+    await until("browse processed", async () => (await db.select().from(events).where(eq(events.workspaceId, workspace.id))).every((e) => e.processedAt !== null));
+    expect((await waitTimers()).map((t) => [t.id, t.key, t.dueAt.getTime()]).sort()).toEqual(first.map((t) => [t.id, t.key, t.dueAt.getTime()]).sort());
+
+    // When the waits fire, their timers go and each customer gets the message once.
+    await until("both messages", async () => received.filter((r) => r.body.journey === id).length === 2 && true);
+    await until("wait timers gone", async () => (await waitTimers()).length === 0);
+    expect(received.filter((r) => r.body.journey === id).map((r) => r.body.customerId).sort()).toEqual([...users].sort());
   });
 
   it("refuses an invalid journey document with its issues and changes nothing", async () => {

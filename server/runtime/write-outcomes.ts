@@ -1,12 +1,11 @@
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { customerStates, decisionStats, journeyCounters, journeyDurations, journeyPaths, outbox, stepLog, timers } from "@/db/schema";
 import { durationBucket } from "@/server/analytics/duration-buckets";
 import { mergeStatsUpdates, statsUpdates } from "@/server/decisions/learning";
 import type { CustomerState, Effect, Timer } from "@/server/journey";
 import type { ScoreModels } from "@/server/scores/model";
-import { addScoreDeltas } from "@/server/scores/store";
+import { scoreModelIncrementRows } from "@/server/scores/store";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -31,11 +30,6 @@ function tally<R extends { count: number }>(rows: Map<string, R>, key: string, r
   else rows.set(key, { ...row(), count: 1 });
 }
 
-/** Rows in key order: concurrent batches then lock the shared rows they both touch in the same order (no deadlocks). */
-function inKeyOrder<R>(rows: Map<string, R>): R[] {
-  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
-}
-
 function counterMetric(e: Effect): string | null {
   switch (e.type) {
     case "enter":
@@ -57,125 +51,147 @@ function counterMetric(e: Effect): string | null {
 }
 
 /**
- * Writes what a batch of steps decided, inside the batch's transaction:
- * states, timers (replaced by the state's current set), the outbox (unique
- * key: a replayed step cannot queue a message twice), the step log and the
- * analytics counters, and profile traits set by update_profile nodes.
+ * Writes what a batch of steps decided, inside the batch's transaction, in ONE
+ * statement (data-modifying CTEs over JSON parameters; it was one statement
+ * per table, up to fifteen round trips per batch): states; timers (each
+ * customer's set becomes the state's current set: timers no longer in it go,
+ * new ones come, unchanged ones are not touched); the outbox (unique key: a
+ * replayed step cannot queue a message twice); the step log; profile traits
+ * set by update_profile nodes; the events marked processed; and the rows every
+ * worker shares (analytics counters, durations, paths, the bandit's counts,
+ * journey entrants, score models), each written in key order so concurrent
+ * batches lock shared rows in the same order (no deadlocks).
+ *
+ * Each row is touched once: the timers deleted (keys not in the new set) and
+ * the timers upserted (keys in it) are disjoint, and every shared row's key
+ * appears once (tallied here).
  */
-export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], scoreDeltas?: Map<string, ScoreModels>): Promise<void> {
-  if (outcomes.length === 0) return;
-  await tx
-    .insert(customerStates)
-    .values(outcomes.map((o) => ({ workspaceId: o.workspaceId, customerId: o.customerId, state: o.state, updatedAt: new Date() })))
-    .onConflictDoUpdate({ target: [customerStates.workspaceId, customerStates.customerId], set: { state: sql`excluded.state`, updatedAt: sql`now()` } });
-
-  // Each customer's timers are replaced by the state's current set: one delete for the batch (a worker holds these customers' partitions).
-  await tx.execute(sql`
-    delete from timers where (workspace_id, customer_id) in (${sql.join(
-      outcomes.map((o) => sql`(${o.workspaceId}::uuid, ${o.customerId}::text)`),
-      sql`, `,
-    )})`);
+export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: { scoreDeltas?: Map<string, ScoreModels>; processedEventIds?: number[] } = {}): Promise<void> {
+  const processed = opts.processedEventIds ?? [];
+  if (outcomes.length === 0 && processed.length === 0) return;
+  const states = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId, s: o.state }));
+  const owners = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId }));
   const timerRows = outcomes.flatMap((o) =>
-    o.timers.map((t) => ({ workspaceId: o.workspaceId, customerId: o.customerId, dueAt: new Date(t.dueAt), key: t.key, payload: "score" in t ? { score: true } : { instanceId: t.instanceId, seq: t.seq } })),
+    o.timers.map((t) => ({ w: o.workspaceId, c: o.customerId, due: t.dueAt, key: t.key, payload: "score" in t ? { score: true } : { instanceId: t.instanceId, seq: t.seq } })),
   );
-  if (timerRows.length) await tx.insert(timers).values(timerRows).onConflictDoNothing();
-
   const messages = outcomes.flatMap((o) =>
     o.effects
       .filter((e) => e.type === "message" && e.message)
-      .map((e) => ({ workspaceId: o.workspaceId, key: e.key, customerId: o.customerId, journeyId: e.journey, nodeId: e.node ?? "", channel: e.message!.channel, payload: { ...e.message!, data: {} } })),
+      .map((e) => ({ w: o.workspaceId, key: e.key, c: o.customerId, j: e.journey, n: e.node ?? "", ch: e.message!.channel, p: { ...e.message!, data: {} } })),
   );
-  if (messages.length) await tx.insert(outbox).values(messages).onConflictDoNothing({ target: [outbox.workspaceId, outbox.key] });
-
   const steps = outcomes.flatMap((o) =>
     o.effects.map((e) => ({
-      workspaceId: o.workspaceId,
-      customerId: o.customerId,
-      at: new Date(e.t),
-      journeyId: e.journey,
-      version: e.version,
+      w: o.workspaceId,
+      c: o.customerId,
+      at: e.t,
+      j: e.journey,
+      v: e.version ?? null,
       type: e.type,
-      nodeId: e.node ?? null,
-      detail: Object.fromEntries(Object.entries({ reason: e.reason, rule: e.rule, group: e.group, handle: e.handle, channel: e.channel, key: e.key, decision: e.decision, rewards: e.rewards }).filter(([, v]) => v !== undefined)),
+      n: e.node ?? null,
+      d: Object.fromEntries(Object.entries({ reason: e.reason, rule: e.rule, group: e.group, handle: e.handle, channel: e.channel, key: e.key, decision: e.decision, rewards: e.rewards }).filter(([, v]) => v !== undefined)),
     })),
   );
-  for (let i = 0; i < steps.length; i += 2000) await tx.insert(stepLog).values(steps.slice(i, i + 2000));
+  const traits = outcomes.filter((o) => Object.keys(o.traitUpdates).length > 0).map((o) => ({ w: o.workspaceId, c: o.customerId, t: o.traitUpdates }));
 
-  const counts = new Map<string, { workspaceId: string; journeyId: string; version: number; nodeId: string; day: string; group: string; metric: string; count: number }>();
+  const counts = new Map<string, { w: string; j: string; v: number; n: string; d: string; g: string; m: string; count: number }>();
   // Timing and paths, for the dashboards: durations to the goal and to the exit in buckets, and each ended stay's path.
-  const durations = new Map<string, { workspaceId: string; journeyId: string; version: number; day: string; group: string; metric: string; bucket: number; count: number }>();
-  const paths = new Map<string, { workspaceId: string; journeyId: string; version: number; day: string; group: string; pathKey: string; path: string[]; count: number }>();
+  const durations = new Map<string, { w: string; j: string; v: number; d: string; g: string; m: string; b: number; count: number }>();
+  const paths = new Map<string, { w: string; j: string; v: number; d: string; g: string; k: string; path: string[]; count: number }>();
+  const entries = new Map<string, { w: string; j: string; count: number }>();
   for (const o of outcomes) {
     for (const e of o.effects) {
-      const base = { workspaceId: o.workspaceId, journeyId: e.journey, version: e.version ?? 0, day: e.t.slice(0, 10), group: e.group ?? "treatment" };
+      const base = { w: o.workspaceId, j: e.journey, v: e.version ?? 0, d: e.t.slice(0, 10), g: e.group ?? "treatment" };
       const metric = counterMetric(e);
       if (metric) {
         const nodeId = e.type === "node" || e.type === "message" || e.type === "decision" || e.type === "blocked" || e.type === "held" || e.type === "suppressed" ? (e.node ?? "") : "";
-        tally(counts, [base.workspaceId, base.journeyId, base.version, nodeId, base.day, base.group, metric].join("|"), () => ({ ...base, nodeId, metric, count: 0 }));
+        tally(counts, [base.w, base.j, base.v, nodeId, base.d, base.g, metric].join("|"), () => ({ ...base, n: nodeId, m: metric, count: 0 }));
       }
       if ((e.type === "goal" || e.type === "exit") && e.sinceEntryMs !== undefined) {
-        const row = { metric: e.type === "goal" ? "convert" : "exit", bucket: durationBucket(e.sinceEntryMs) };
-        tally(durations, JSON.stringify([base.workspaceId, base.journeyId, base.version, base.day, base.group, row.metric, row.bucket]), () => ({ ...base, ...row, count: 0 }));
+        const row = { m: e.type === "goal" ? "convert" : "exit", b: durationBucket(e.sinceEntryMs) };
+        tally(durations, JSON.stringify([base.w, base.j, base.v, base.d, base.g, row.m, row.b]), () => ({ ...base, ...row, count: 0 }));
       }
       if (e.type === "exit" && e.path) {
         const path = e.path;
-        const key = pathKey(path);
-        tally(paths, JSON.stringify([base.workspaceId, base.journeyId, base.version, base.day, base.group, key]), () => ({ ...base, pathKey: key, path, count: 0 }));
+        const k = pathKey(path);
+        tally(paths, JSON.stringify([base.w, base.j, base.v, base.d, base.g, k]), () => ({ ...base, k, path, count: 0 }));
       }
+      if (e.type === "enter") tally(entries, `${o.workspaceId}|${e.journey}`, () => ({ w: o.workspaceId, j: e.journey, count: 0 }));
     }
   }
-  if (counts.size) {
-    await tx
-      .insert(journeyCounters)
-      .values(inKeyOrder(counts))
-      .onConflictDoUpdate({
-        target: [journeyCounters.workspaceId, journeyCounters.journeyId, journeyCounters.version, journeyCounters.nodeId, journeyCounters.day, journeyCounters.group, journeyCounters.metric],
-        set: { count: sql`${journeyCounters.count} + excluded.count` },
-      });
-  }
-  if (durations.size) {
-    await tx
-      .insert(journeyDurations)
-      .values(inKeyOrder(durations))
-      .onConflictDoUpdate({
-        target: [journeyDurations.workspaceId, journeyDurations.journeyId, journeyDurations.version, journeyDurations.day, journeyDurations.group, journeyDurations.metric, journeyDurations.bucket],
-        set: { count: sql`${journeyDurations.count} + excluded.count` },
-      });
-  }
-  if (paths.size) {
-    await tx
-      .insert(journeyPaths)
-      .values(inKeyOrder(paths))
-      .onConflictDoUpdate({
-        target: [journeyPaths.workspaceId, journeyPaths.journeyId, journeyPaths.version, journeyPaths.day, journeyPaths.group, journeyPaths.pathKey],
-        set: { count: sql`${journeyPaths.count} + excluded.count` },
-      });
-  }
+  // The bandit learns in the same transaction: a trial per decision, a success per credited goal.
+  const stats = [...new Set(outcomes.map((o) => o.workspaceId))].flatMap((w) =>
+    mergeStatsUpdates(outcomes.filter((o) => o.workspaceId === w).flatMap((o) => statsUpdates(o.effects))).map((u) => ({ w, j: u.journey, n: u.node, b: u.bucket, h: u.handle, trials: u.n, successes: u.s })),
+  );
+  const scoreRows = scoreModelIncrementRows(opts.scoreDeltas);
 
-  // The bandit learns in the same transaction: a trial per decision, a success per credited goal (key order: no deadlocks).
-  for (const ws of [...new Set(outcomes.map((o) => o.workspaceId))].sort()) {
-    const updates = mergeStatsUpdates(outcomes.filter((o) => o.workspaceId === ws).flatMap((o) => statsUpdates(o.effects)));
-    if (updates.length === 0) continue;
-    await tx
-      .insert(decisionStats)
-      .values(updates.map((u) => ({ workspaceId: ws, journeyId: u.journey, nodeId: u.node, bucket: u.bucket, handle: u.handle, trials: u.n, successes: u.s })))
-      .onConflictDoUpdate({
-        target: [decisionStats.workspaceId, decisionStats.journeyId, decisionStats.nodeId, decisionStats.bucket, decisionStats.handle],
-        set: { trials: sql`${decisionStats.trials} + excluded.trials`, successes: sql`${decisionStats.successes} + excluded.successes`, updatedAt: sql`now()` },
-      });
-  }
-
-  const entries = new Map<string, { workspaceId: string; journey: string; count: number }>();
-  for (const o of outcomes) {
-    if (Object.keys(o.traitUpdates).length > 0) {
-      await tx.execute(sql`update customers set traits = traits || ${JSON.stringify(o.traitUpdates)}::jsonb where workspace_id = ${o.workspaceId} and customer_id = ${o.customerId}`);
-    }
-    for (const e of o.effects) if (e.type === "enter") tally(entries, `${o.workspaceId}|${e.journey}`, () => ({ workspaceId: o.workspaceId, journey: e.journey, count: 0 }));
-  }
-  // One update per journey for the batch (was one per customer), in key order: journeys' rows are shared by every worker.
-  for (const { workspaceId, journey, count } of inKeyOrder(entries)) {
-    await tx.execute(sql`update journeys set entrants = entrants + ${count} where workspace_id = ${workspaceId} and slug = ${journey}`);
-  }
-  // Last, so the shared model rows stay locked only until the commit right after.
-  if (scoreDeltas) await addScoreDeltas(tx, scoreDeltas);
+  const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+  await tx.execute(sql`
+    with
+    new_timers as (
+      select * from jsonb_to_recordset(${json(timerRows)}) as x(w uuid, c text, due timestamptz, key text, payload jsonb)),
+    states as (
+      insert into customer_states (workspace_id, customer_id, state, updated_at)
+      select w, c, s, now() from jsonb_to_recordset(${json(states)}) as x(w uuid, c text, s jsonb)
+      on conflict (workspace_id, customer_id) do update set state = excluded.state, updated_at = now()),
+    gone_timers as (
+      delete from timers t using jsonb_to_recordset(${json(owners)}) as o(w uuid, c text)
+      where t.workspace_id = o.w and t.customer_id = o.c
+        and not exists (select 1 from new_timers n where n.w = t.workspace_id and n.c = t.customer_id and n.key = t.key)),
+    kept_timers as (
+      insert into timers (workspace_id, customer_id, due_at, key, payload)
+      select w, c, due, key, payload from new_timers
+      on conflict (workspace_id, customer_id, key) do update set due_at = excluded.due_at, payload = excluded.payload
+        where timers.due_at is distinct from excluded.due_at or timers.payload is distinct from excluded.payload),
+    queued as (
+      insert into outbox (workspace_id, key, customer_id, journey_id, node_id, channel, payload)
+      select w, key, c, j, n, ch, p from jsonb_to_recordset(${json(messages)}) as x(w uuid, key text, c text, j text, n text, ch text, p jsonb)
+      on conflict (workspace_id, key) do nothing),
+    logged as (
+      insert into step_log (workspace_id, customer_id, at, journey_id, version, type, node_id, detail)
+      select w, c, at, j, v, type, n, d from jsonb_to_recordset(${json(steps)}) as x(w uuid, c text, at timestamptz, j text, v int, type text, n text, d jsonb)),
+    profiles as (
+      update customers p set traits = p.traits || x.t
+      from jsonb_to_recordset(${json(traits)}) as x(w uuid, c text, t jsonb)
+      where p.workspace_id = x.w and p.customer_id = x.c),
+    done as (
+      update events set processed_at = now() where id = any(${`{${processed.map(Number).join(",")}}`}::bigint[])),
+    counters as (
+      insert into journey_counters (workspace_id, journey_id, version, node_id, day, "group", metric, count)
+      select w, j, v, n, d, g, m, count from jsonb_to_recordset(${json([...counts.values()])}) as x(w uuid, j text, v int, n text, d date, g text, m text, count bigint)
+      order by w, j, v, n, d, g, m
+      on conflict (workspace_id, journey_id, version, node_id, day, "group", metric) do update set count = journey_counters.count + excluded.count),
+    timings as (
+      insert into journey_durations (workspace_id, journey_id, version, day, "group", metric, bucket, count)
+      select w, j, v, d, g, m, b, count from jsonb_to_recordset(${json([...durations.values()])}) as x(w uuid, j text, v int, d date, g text, m text, b smallint, count bigint)
+      order by w, j, v, d, g, m, b
+      on conflict (workspace_id, journey_id, version, day, "group", metric, bucket) do update set count = journey_durations.count + excluded.count),
+    walked as (
+      insert into journey_paths (workspace_id, journey_id, version, day, "group", path_key, path, count)
+      select w, j, v, d, g, k, array(select jsonb_array_elements_text(path)), count
+      from jsonb_to_recordset(${json([...paths.values()])}) as x(w uuid, j text, v int, d date, g text, k text, path jsonb, count bigint)
+      order by w, j, v, d, g, k
+      on conflict (workspace_id, journey_id, version, day, "group", path_key) do update set count = journey_paths.count + excluded.count),
+    learned as (
+      insert into decision_stats (workspace_id, journey_id, node_id, bucket, handle, trials, successes)
+      select w, j, n, b, h, trials, successes from jsonb_to_recordset(${json(stats)}) as x(w uuid, j text, n text, b text, h text, trials bigint, successes bigint)
+      order by w, j, n, b, h
+      on conflict (workspace_id, journey_id, node_id, bucket, handle) do update set
+        trials = decision_stats.trials + excluded.trials, successes = decision_stats.successes + excluded.successes, updated_at = now()),
+    entering as (
+      select j.id from journeys j join jsonb_to_recordset(${json([...entries.values()])}) as x(w uuid, j text, count int) on j.workspace_id = x.w and j.slug = x.j
+      order by j.workspace_id, j.slug
+      for update of j),
+    entered as (
+      update journeys j set entrants = j.entrants + x.count
+      from jsonb_to_recordset(${json([...entries.values()])}) as x(w uuid, j text, count int)
+      where j.workspace_id = x.w and j.slug = x.j and j.id in (select id from entering)),
+    scored as (
+      insert into score_models (workspace_id, score, feature, learned, sq_grad, examples, positives)
+      select w, score, feature, learned, sq_grad, examples, positives
+      from jsonb_to_recordset(${json(scoreRows)}) as x(w uuid, score text, feature text, learned double precision, sq_grad double precision, examples bigint, positives bigint)
+      order by w, score, feature
+      on conflict (workspace_id, score, feature) do update set
+        learned = score_models.learned + excluded.learned, sq_grad = score_models.sq_grad + excluded.sq_grad,
+        examples = score_models.examples + excluded.examples, positives = score_models.positives + excluded.positives, updated_at = now())
+    select 1`);
 }

@@ -1,9 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { scoreModels as scoreModelsTable } from "@/db/schema";
 import { emptyModel, featureNames, scoreNames, type ScoreModels, type ScoreName } from "./model";
-
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** A stored row: one feature of one score model of a workspace. */
 export type ScoreModelRow = { workspaceId: string; score: string; feature: string; learned: number; sqGrad: number; examples: number | string; positives: number | string };
@@ -26,31 +23,18 @@ export function scoreModelsFromRows(rows: ScoreModelRow[]): Map<string, ScoreMod
 }
 
 /**
- * Adds a batch's increments to the stored models, in the batch's transaction.
- * Rows in a fixed order (score, feature), so two workers never deadlock.
+ * A batch's increments as rows (workspace, score, feature) for the runtime's
+ * one write statement (server/runtime/write-outcomes.ts), which adds them to
+ * the stored rows in key order. A score with no examples this batch adds nothing.
  */
-export async function addScoreDeltas(tx: Tx, deltas: Map<string, ScoreModels>): Promise<void> {
-  for (const [workspaceId, models] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const values = scoreNames.flatMap((score) => {
+export function scoreModelIncrementRows(deltas: Map<string, ScoreModels> | undefined) {
+  return [...(deltas ?? [])].flatMap(([w, models]) =>
+    scoreNames.flatMap((score) => {
       const d = models[score];
       if (!d || d.examples === 0) return [];
-      return featureNames.map((feature, i) => ({ workspaceId, score, feature, learned: d.learned[i] ?? 0, sqGrad: d.sqGrad[i] ?? 0, examples: d.examples, positives: d.positives }));
-    });
-    if (values.length === 0) continue;
-    await tx
-      .insert(scoreModelsTable)
-      .values(values)
-      .onConflictDoUpdate({
-        target: [scoreModelsTable.workspaceId, scoreModelsTable.score, scoreModelsTable.feature],
-        set: {
-          learned: sql`${scoreModelsTable.learned} + excluded.learned`,
-          sqGrad: sql`${scoreModelsTable.sqGrad} + excluded.sq_grad`,
-          examples: sql`${scoreModelsTable.examples} + excluded.examples`,
-          positives: sql`${scoreModelsTable.positives} + excluded.positives`,
-          updatedAt: sql`now()`,
-        },
-      });
-  }
+      return featureNames.map((feature, i) => ({ w, score, feature, learned: d.learned[i] ?? 0, sq_grad: d.sqGrad[i] ?? 0, examples: d.examples, positives: d.positives }));
+    }),
+  );
 }
 
 /** A workspace's models as stored (the priors where nothing was learned yet). */
