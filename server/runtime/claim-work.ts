@@ -19,56 +19,81 @@ export type ClaimedTimer = { id: number; workspaceId: string; customerId: string
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
-/**
- * Claims the oldest unprocessed events of the held partitions (SKIP LOCKED, so
- * a second claimer never waits or doubles up), and with them every due timer of
- * the same customers that is due before the latest claimed event: the runtime
- * then handles each customer's inputs in time order.
- */
-export async function claimEvents(tx: Tx, partitions: number[], limit: number): Promise<ClaimedEvent[]> {
-  const rows = await tx.execute(sql`
-    select id, workspace_id as "workspaceId", customer_id as "customerId", type, name, user_id as "userId",
-           anonymous_id as "anonymousId", properties, traits, context, timestamp
-    from events
-    where processed_at is null and partition = any(${sql.raw(`array[${partitions.map(Number).join(",")}]::int[]`)})
-    order by id
-    limit ${limit}
-    for update skip locked`);
-  return (rows as unknown as ClaimedEvent[]).map((r) => ({ ...r, timestamp: new Date(r.timestamp) }));
-}
-
-/** Due timers (by wall clock, or before `until` for the given customers), locked for this transaction. */
-export async function claimDueTimers(tx: Tx, opts: { partitions: number[]; now: Date; limit: number }): Promise<ClaimedTimer[]> {
-  const rows = await tx.execute(sql`
-    select id, workspace_id as "workspaceId", customer_id as "customerId", key, due_at as "dueAt", payload
-    from timers
-    where partition = any(${sql.raw(`array[${opts.partitions.map(Number).join(",")}]::int[]`)}) and due_at <= ${opts.now.toISOString()}::timestamptz
-    order by due_at
-    limit ${opts.limit}
-    for update skip locked`);
-  return (rows as unknown as ClaimedTimer[]).map((r) => ({ ...r, dueAt: new Date(r.dueAt) }));
-}
+export type ClaimedBatch = {
+  events: ClaimedEvent[];
+  due: ClaimedTimer[];
+  early: ClaimedTimer[];
+  /** Stored states of these customers (none for a customer seen for the first time). */
+  states: { workspaceId: string; customerId: string; state: unknown }[];
+  /** Profiles of these customers (none for one whose events all came before profiles existed, as in some tests). */
+  profiles: { workspaceId: string; customerId: string; traits: Record<string, unknown>; unsubscribed: boolean }[];
+};
 
 /**
- * For each given customer, their timers due before `until` (their latest claimed
- * event), locked for this transaction: one statement for the whole batch (it
- * was one per customer, the worker's main cost on small batches).
+ * A batch's work and what it needs to run, in ONE statement (it was five):
+ *  - the oldest unprocessed events of the held partitions (SKIP LOCKED, so a
+ *    second claimer never waits or doubles up);
+ *  - the timers of those partitions due by the clock;
+ *  - for each customer with events, their timers due before their latest
+ *    claimed event (the runtime handles each customer's inputs in time order);
+ *  - each of these customers' state (locked for the batch) and profile.
+ * Everything it returns is locked for this transaction where it is written.
  */
-export async function claimCustomerTimersBefore(tx: Tx, customers: { workspaceId: string; customerId: string; until: Date }[]): Promise<ClaimedTimer[]> {
-  if (customers.length === 0) return [];
-  const wanted = sql.join(
-    customers.map((c) => sql`(${c.workspaceId}::uuid, ${c.customerId}::text, ${c.until.toISOString()}::timestamptz)`),
-    sql`, `,
-  );
-  const rows = await tx.execute(sql`
-    select t.id, t.workspace_id as "workspaceId", t.customer_id as "customerId", t.key, t.due_at as "dueAt", t.payload
-    from timers t
-    join (values ${wanted}) as w(workspace_id, customer_id, until)
-      on t.workspace_id = w.workspace_id and t.customer_id = w.customer_id and t.due_at <= w.until
-    order by t.due_at, t.id
-    for update of t skip locked`);
-  return (rows as unknown as ClaimedTimer[]).map((r) => ({ ...r, dueAt: new Date(r.dueAt) }));
+export async function claimBatch(tx: Tx, opts: { partitions: number[]; now: Date; limit: number }): Promise<ClaimedBatch> {
+  const partitions = sql.raw(`array[${opts.partitions.map(Number).join(",")}]::int[]`);
+  const [row] = (await tx.execute(sql`
+    with
+    ev as (
+      select id, workspace_id, customer_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp
+      from events
+      where processed_at is null and partition = any(${partitions})
+      order by id
+      limit ${opts.limit}
+      for update skip locked),
+    due as (
+      select id, workspace_id, customer_id, key, due_at, payload
+      from timers
+      where partition = any(${partitions}) and due_at <= ${opts.now.toISOString()}::timestamptz
+      order by due_at
+      limit ${opts.limit}
+      for update skip locked),
+    latest as (select workspace_id, customer_id, max(timestamp) as until from ev group by workspace_id, customer_id),
+    early as (
+      select t.id, t.workspace_id, t.customer_id, t.key, t.due_at, t.payload
+      from timers t join latest w on t.workspace_id = w.workspace_id and t.customer_id = w.customer_id and t.due_at <= w.until
+      for update of t skip locked),
+    who as (select workspace_id, customer_id from ev union select workspace_id, customer_id from due),
+    st as (
+      select s.workspace_id, s.customer_id, s.state from customer_states s join who w on s.workspace_id = w.workspace_id and s.customer_id = w.customer_id
+      for update of s)
+    select
+      (select coalesce(json_agg(json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'type', type, 'name', name,
+        'userId', user_id, 'anonymousId', anonymous_id, 'properties', properties, 'traits', traits, 'context', context, 'timestamp', timestamp) order by id), '[]') from ev) as events,
+      (select coalesce(json_agg(json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'key', key, 'dueAt', due_at, 'payload', payload) order by due_at, id), '[]') from due) as due,
+      (select coalesce(json_agg(json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'key', key, 'dueAt', due_at, 'payload', payload) order by due_at, id), '[]') from early) as early,
+      (select coalesce(json_agg(json_build_object('workspaceId', workspace_id, 'customerId', customer_id, 'state', state)), '[]') from st) as states,
+      (select coalesce(json_agg(json_build_object('workspaceId', c.workspace_id, 'customerId', c.customer_id, 'traits', c.traits, 'unsubscribed', c.unsubscribed)), '[]')
+        from customers c join who w on c.workspace_id = w.workspace_id and c.customer_id = w.customer_id) as profiles
+  `)) as unknown as [
+    {
+      events: (Omit<ClaimedEvent, "timestamp"> & { timestamp: string })[];
+      due: RawTimer[];
+      early: RawTimer[];
+      states: { workspaceId: string; customerId: string; state: unknown }[];
+      profiles: { workspaceId: string; customerId: string; traits: Record<string, unknown>; unsubscribed: boolean }[];
+    },
+  ];
+  return {
+    events: row.events.map((e) => ({ ...e, id: Number(e.id), timestamp: new Date(e.timestamp) })),
+    due: row.due.map(timerOf),
+    early: row.early.map(timerOf),
+    states: row.states,
+    profiles: row.profiles,
+  };
 }
+
+type RawTimer = Omit<ClaimedTimer, "dueAt"> & { dueAt: string };
+const timerOf = (t: RawTimer): ClaimedTimer => ({ ...t, id: Number(t.id), dueAt: new Date(t.dueAt) });
 
 /**
  * The earliest pending timer of the held partitions, so the worker can wake

@@ -1,6 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { applyStatsUpdates, type DecisionStats } from "@/server/decisions/learning";
 import { compileJourney, type LiveProgram, type Program } from "@/server/journey";
+import { workspaceSettingsSchema, type WorkspaceSettings } from "@/server/journey/schema";
+import type { ScoreModels } from "@/server/scores/model";
+import { scoreModelsFromRows, type ScoreModelRow } from "@/server/scores/store";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -16,25 +20,52 @@ function compileVersion(id: string, document: unknown, version: number): Program
   return p;
 }
 
+export type BatchContext = {
+  programs: Map<string, LiveProgram[]>;
+  /** Each decision node's learned counts (small: nodes × buckets × options). */
+  learned: Map<string, DecisionStats>;
+  /** Each workspace's limits across journeys; a stored value that no longer parses counts as none (and is refused on save). */
+  settings: Map<string, WorkspaceSettings>;
+  /** Each workspace's predictive score models (a few rows per workspace: scores × features). */
+  scoreModels: Map<string, ScoreModels>;
+};
+
+export const defaultWorkspaceSettings: WorkspaceSettings = workspaceSettingsSchema.parse({});
+
+type VersionRow = { id: string; workspaceId: string; version: number; status: string; pauseMode: string | null; slug: string; current: boolean };
+type StatsRow = { workspaceId: string; journeyId: string; nodeId: string; bucket: string; handle: string; trials: string | number; successes: string | number };
+
 /**
- * The programs a batch needs, per workspace: every live or paused journey's
- * current version (live ones take entries; paused ones let customers in them
- * finish, or hold them where they are), plus older versions that in-flight
- * instances are pinned to.
+ * What a batch's workspaces need, in ONE statement (it was four): the
+ * programs (every live or paused journey's current version, which takes
+ * entries or lets customers in it finish or holds them, plus older versions
+ * that in-flight instances are pinned to), the bandit's counts, the workspace
+ * settings and the score models. Journey documents are read (in a second
+ * statement) only for versions this process has not compiled yet: published
+ * versions never change.
  */
-export async function loadPrograms(tx: Tx, workspaceIds: string[], pinned: { workspaceId: string; journey: string; version: number }[]): Promise<Map<string, LiveProgram[]>> {
-  const out = new Map<string, LiveProgram[]>(workspaceIds.map((w) => [w, []]));
-  if (workspaceIds.length === 0) return out;
-  // Documents are read only for versions this process has not compiled yet (they never change once published):
-  // a batch otherwise fetched and parsed every live journey's whole document.
-  const rows = (await tx.execute(sql`
-    select v.id, v.workspace_id as "workspaceId", v.version, j.status, j.pause_mode as "pauseMode", j.slug, (v.version = j.live_version) as current
-    from journeys j join journey_versions v on v.journey_id = j.id
-    where j.workspace_id in ${sql.raw(`(${workspaceIds.map((w) => `'${w.replace(/[^0-9a-f-]/gi, "")}'`).join(",")})`)}
-      and ((v.version = j.live_version and j.status in ('live', 'paused'))
-        or (j.slug, v.version) in (${pinned.length ? sql.join(pinned.map((p) => sql`(${p.journey}, ${p.version}::int)`), sql`, `) : sql`(null, null)`}))
-  `)) as unknown as { id: string; workspaceId: string; version: number; status: string; pauseMode: string | null; slug: string; current: boolean }[];
-  const missing = rows.filter((r) => !compiled.has(r.id)).map((r) => r.id);
+export async function loadBatchContext(tx: Tx, workspaceIds: string[], pinned: { journey: string; version: number }[]): Promise<BatchContext> {
+  const context: BatchContext = { programs: new Map(workspaceIds.map((w) => [w, []])), learned: new Map(), settings: new Map(), scoreModels: new Map() };
+  if (workspaceIds.length === 0) return context;
+  const ids = sql.raw(`array[${workspaceIds.map((w) => `'${w.replace(/[^0-9a-f-]/gi, "")}'`).join(",")}]::uuid[]`);
+  const [row] = (await tx.execute(sql`
+    select
+      (select coalesce(json_agg(x), '[]') from (
+        select v.id, v.workspace_id as "workspaceId", v.version, j.status, j.pause_mode as "pauseMode", j.slug, (v.version = j.live_version) as current
+        from journeys j join journey_versions v on v.journey_id = j.id
+        where j.workspace_id = any(${ids})
+          and ((v.version = j.live_version and j.status in ('live', 'paused'))
+            or (j.slug, v.version) in (${pinned.length ? sql.join(pinned.map((p) => sql`(${p.journey}, ${p.version}::int)`), sql`, `) : sql`(null, null)`}))) x) as versions,
+      (select coalesce(json_agg(x), '[]') from (
+        select workspace_id as "workspaceId", journey_id as "journeyId", node_id as "nodeId", bucket, handle, trials, successes
+        from decision_stats where workspace_id = any(${ids})) x) as stats,
+      (select coalesce(json_agg(x), '[]') from (select id, settings from workspaces where id = any(${ids})) x) as settings,
+      (select coalesce(json_agg(x), '[]') from (
+        select workspace_id as "workspaceId", score, feature, learned, sq_grad as "sqGrad", examples, positives
+        from score_models where workspace_id = any(${ids})) x) as models
+  `)) as unknown as [{ versions: VersionRow[]; stats: StatsRow[]; settings: { id: string; settings: unknown }[]; models: ScoreModelRow[] }];
+
+  const missing = row.versions.filter((r) => !compiled.has(r.id)).map((r) => r.id);
   const documents = new Map<string, unknown>();
   if (missing.length > 0) {
     const docs = (await tx.execute(sql`select id, document from journey_versions where id in (${sql.join(
@@ -43,13 +74,22 @@ export async function loadPrograms(tx: Tx, workspaceIds: string[], pinned: { wor
     )})`)) as unknown as { id: string; document: unknown }[];
     for (const d of docs) documents.set(d.id, d.document);
   }
-  for (const r of rows) {
+  for (const r of row.versions) {
     try {
       const program = compileVersion(r.id, documents.get(r.id), r.version);
-      out.get(r.workspaceId)!.push({ program, acceptsEntries: r.current && r.status === "live", held: r.status === "paused" && r.pauseMode === "hold" });
+      context.programs.get(r.workspaceId)!.push({ program, acceptsEntries: r.current && r.status === "live", held: r.status === "paused" && r.pauseMode === "hold" });
     } catch {
       // A version that no longer compiles (a schema change) takes no entries; its instances exit as completed.
     }
   }
-  return out;
+  for (const r of row.stats) {
+    const stats = context.learned.get(r.workspaceId) ?? context.learned.set(r.workspaceId, {}).get(r.workspaceId)!;
+    applyStatsUpdates(stats, [{ journey: r.journeyId, node: r.nodeId, bucket: r.bucket, handle: r.handle, n: Number(r.trials), s: Number(r.successes) }]);
+  }
+  for (const r of row.settings) {
+    const parsed = workspaceSettingsSchema.safeParse(r.settings ?? {});
+    context.settings.set(r.id, parsed.success ? parsed.data : defaultWorkspaceSettings);
+  }
+  for (const [workspaceId, models] of scoreModelsFromRows(row.models)) context.scoreModels.set(workspaceId, models);
+  return context;
 }

@@ -1,16 +1,13 @@
-import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { customerStateSchema, emptyCustomerState, orchestrate, type CustomerState, type StepInput } from "@/server/journey";
-import { claimCustomerTimersBefore, claimDueTimers, claimEvents, type ClaimedEvent, type ClaimedTimer } from "./claim-work";
-import { applyStatsUpdates, statsUpdates, type DecisionStats } from "@/server/decisions/learning";
+import { claimBatch, type ClaimedEvent, type ClaimedTimer } from "./claim-work";
+import { applyStatsUpdates, statsUpdates } from "@/server/decisions/learning";
 import { askModel, modelProviderFromEnv, type ModelProvider, type ModelRequest } from "@/server/decisions/model-provider";
 import type { ModelAnswer } from "@/server/decisions/policies";
 import { addDeltas, learn, type ScoreModels } from "@/server/scores/model";
-import { scoreModelsFromRows, type ScoreModelRow } from "@/server/scores/store";
 import type { DecisionConfig } from "@/server/journey/node-kinds/decision";
-import { workspaceSettingsSchema, type WorkspaceSettings } from "@/server/journey/schema";
 import type { LiveProgram } from "@/server/journey/step-types";
-import { loadPrograms } from "./load-programs";
+import { defaultWorkspaceSettings, loadBatchContext } from "./load-programs";
 import { writeOutcomes, type CustomerOutcome } from "./write-outcomes";
 
 /** At most this many overdue timers are caught up per customer in one batch (the rest in the next). */
@@ -31,8 +28,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
   if (partitions.length === 0) return 0;
   return db.transaction(async (tx) => {
     const now = opts.now?.() ?? new Date();
-    const events = await claimEvents(tx, partitions, opts.batchSize);
-    const due = await claimDueTimers(tx, { partitions, now, limit: opts.batchSize });
+    const { events, due, early, states: storedStates, profiles: storedProfiles } = await claimBatch(tx, { partitions, now, limit: opts.batchSize });
     if (events.length === 0 && due.length === 0) return 0;
 
     const work = new Map<string, Work>();
@@ -43,29 +39,25 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
       return w;
     };
     for (const e of events) workFor(e.workspaceId, e.customerId).events.push(e);
-    const seenTimers = new Set(due.map((t) => t.id));
-    for (const t of due) workFor(t.workspaceId, t.customerId).timers.push(t);
+    const seenTimers = new Set<number>();
     // Timers of these customers that are due before their latest event fire first, even if not yet due by the clock.
-    const withEvents = [...work.values()].filter((w) => w.events.length > 0);
-    const early = await claimCustomerTimersBefore(
-      tx,
-      withEvents.map((w) => ({ workspaceId: w.workspaceId, customerId: w.customerId, until: new Date(Math.max(...w.events.map((e) => e.timestamp.getTime()))) })),
-    );
-    for (const t of early) {
+    for (const t of [...due, ...early]) {
       if (seenTimers.has(t.id)) continue;
       seenTimers.add(t.id);
       workFor(t.workspaceId, t.customerId).timers.push(t);
     }
 
     const list = [...work.values()];
-    const states = await loadStates(tx, list);
-    const profiles = await loadProfiles(tx, list);
-    const pinned = [...states.values()].flatMap((s) => s.instances.map((i) => ({ workspaceId: "", journey: i.journey, version: i.version ?? 0 })));
+    const states = new Map<string, CustomerState>();
+    const profiles = new Map<string, { traits: Record<string, unknown>; unsubscribed: boolean }>();
+    for (const r of storedStates) {
+      const parsed = customerStateSchema.safeParse(r.state);
+      states.set(`${r.workspaceId}\u0000${r.customerId}`, parsed.success ? parsed.data : emptyCustomerState());
+    }
+    for (const p of storedProfiles) profiles.set(`${p.workspaceId}\u0000${p.customerId}`, { traits: p.traits, unsubscribed: p.unsubscribed });
+    const pinned = [...states.values()].flatMap((s) => s.instances.map((i) => ({ journey: i.journey, version: i.version ?? 0 })));
     const workspaceIds = [...new Set(list.map((w) => w.workspaceId))];
-    const programs = await loadPrograms(tx, workspaceIds, pinned);
-    const learned = await loadDecisionStats(tx, workspaceIds);
-    const settings = await loadWorkspaceSettings(tx, workspaceIds);
-    const scoreModels = await loadScoreModels(tx, workspaceIds);
+    const { programs, learned, settings, scoreModels } = await loadBatchContext(tx, workspaceIds, pinned);
 
     const modelChoices: Record<string, ModelAnswer> = {};
     const run = () => {
@@ -148,37 +140,6 @@ function timerInput(t: ClaimedTimer): StepInput | null {
   return { kind: "timer", instanceId: p.instanceId, seq: p.seq, at: t.dueAt.toISOString() };
 }
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-
-async function loadStates(tx: Tx, list: Work[]): Promise<Map<string, CustomerState>> {
-  const out = new Map<string, CustomerState>();
-  if (list.length === 0) return out;
-  const rows = (await tx.execute(sql`
-    select workspace_id as "workspaceId", customer_id as "customerId", state from customer_states
-    where (workspace_id, customer_id) in (${sql.join(list.map((w) => sql`(${w.workspaceId}::uuid, ${w.customerId})`), sql`, `)})
-    for update`)) as unknown as { workspaceId: string; customerId: string; state: unknown }[];
-  for (const r of rows) {
-    const parsed = customerStateSchema.safeParse(r.state);
-    out.set(`${r.workspaceId}\u0000${r.customerId}`, parsed.success ? parsed.data : emptyCustomerState());
-  }
-  return out;
-}
-
-async function loadProfiles(tx: Tx, list: Work[]): Promise<Map<string, { traits: Record<string, unknown>; unsubscribed: boolean }>> {
-  const out = new Map<string, { traits: Record<string, unknown>; unsubscribed: boolean }>();
-  if (list.length === 0) return out;
-  const rows = (await tx.execute(sql`
-    select workspace_id as "workspaceId", customer_id as "customerId", traits, unsubscribed from customers
-    where (workspace_id, customer_id) in (${sql.join(list.map((w) => sql`(${w.workspaceId}::uuid, ${w.customerId})`), sql`, `)})`)) as unknown as {
-    workspaceId: string;
-    customerId: string;
-    traits: Record<string, unknown>;
-    unsubscribed: boolean;
-  }[];
-  for (const r of rows) out.set(`${r.workspaceId}\u0000${r.customerId}`, { traits: r.traits, unsubscribed: r.unsubscribed });
-  return out;
-}
-
 /** The `model` decisions of a run that have no answer yet, with what the prompt needs. */
 function modelRequests(outcomes: CustomerOutcome[], programs: Map<string, LiveProgram[]>, answered: Record<string, ModelAnswer>): { key: string; request: ModelRequest }[] {
   const out: { key: string; request: ModelRequest }[] = [];
@@ -201,53 +162,6 @@ function modelRequests(outcomes: CustomerOutcome[], programs: Map<string, LivePr
       });
     }
   }
-  return out;
-}
-
-const defaultWorkspaceSettings: WorkspaceSettings = workspaceSettingsSchema.parse({});
-
-/** Each workspace's limits across journeys; a stored value that no longer parses counts as none (and is refused on save). */
-async function loadWorkspaceSettings(tx: Tx, workspaceIds: string[]): Promise<Map<string, WorkspaceSettings>> {
-  const out = new Map<string, WorkspaceSettings>();
-  if (workspaceIds.length === 0) return out;
-  const rows = (await tx.execute(sql`select id, settings from workspaces where id in (${sql.join(workspaceIds.map((id) => sql`${id}::uuid`), sql`, `)})`)) as unknown as { id: string; settings: unknown }[];
-  for (const r of rows) {
-    const parsed = workspaceSettingsSchema.safeParse(r.settings ?? {});
-    out.set(r.id, parsed.success ? parsed.data : defaultWorkspaceSettings);
-  }
-  return out;
-}
-
-/** Every decision node's learned counts for these workspaces (small: nodes × buckets × options). */
-async function loadDecisionStats(tx: Tx, workspaceIds: string[]): Promise<Map<string, DecisionStats>> {
-  const out = new Map<string, DecisionStats>();
-  if (workspaceIds.length === 0) return out;
-  const rows = (await tx.execute(sql`
-    select workspace_id as "workspaceId", journey_id as "journeyId", node_id as "nodeId", bucket, handle, trials, successes from decision_stats
-    where workspace_id in (${sql.join(workspaceIds.map((id) => sql`${id}::uuid`), sql`, `)})`)) as unknown as {
-    workspaceId: string;
-    journeyId: string;
-    nodeId: string;
-    bucket: string;
-    handle: string;
-    trials: string | number;
-    successes: string | number;
-  }[];
-  for (const r of rows) {
-    const stats = out.get(r.workspaceId) ?? out.set(r.workspaceId, {}).get(r.workspaceId)!;
-    applyStatsUpdates(stats, [{ journey: r.journeyId, node: r.nodeId, bucket: r.bucket, handle: r.handle, n: Number(r.trials), s: Number(r.successes) }]);
-  }
-  return out;
-}
-
-/** Each workspace's predictive score models (a few rows per workspace: scores × features). */
-async function loadScoreModels(tx: Tx, workspaceIds: string[]): Promise<Map<string, ScoreModels>> {
-  const out = new Map<string, ScoreModels>();
-  if (workspaceIds.length === 0) return out;
-  const rows = (await tx.execute(sql`
-    select workspace_id as "workspaceId", score, feature, learned, sq_grad as "sqGrad", examples, positives from score_models
-    where workspace_id in (${sql.join(workspaceIds.map((id) => sql`${id}::uuid`), sql`, `)})`)) as unknown as ScoreModelRow[];
-  for (const [workspaceId, models] of scoreModelsFromRows(rows)) out.set(workspaceId, models);
   return out;
 }
 

@@ -70,7 +70,9 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
   const processed = opts.processedEventIds ?? [];
   if (outcomes.length === 0 && processed.length === 0) return;
   const states = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId, s: o.state }));
-  const owners = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId }));
+  // Each customer with the keys of the timers they keep: the delete compares a timer with its own customer's few keys
+  // (a NOT EXISTS over all the batch's new timers made Postgres scan them once per timer: 100 ms for 500 customers).
+  const owners = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId, keys: o.timers.map((t) => t.key) }));
   const timerRows = outcomes.flatMap((o) =>
     o.timers.map((t) => ({ w: o.workspaceId, c: o.customerId, due: t.dueAt, key: t.key, payload: "score" in t ? { score: true } : { instanceId: t.instanceId, seq: t.seq } })),
   );
@@ -134,9 +136,8 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
       select w, c, s, now() from jsonb_to_recordset(${json(states)}) as x(w uuid, c text, s jsonb)
       on conflict (workspace_id, customer_id) do update set state = excluded.state, updated_at = now()),
     gone_timers as (
-      delete from timers t using jsonb_to_recordset(${json(owners)}) as o(w uuid, c text)
-      where t.workspace_id = o.w and t.customer_id = o.c
-        and not exists (select 1 from new_timers n where n.w = t.workspace_id and n.c = t.customer_id and n.key = t.key)),
+      delete from timers t using jsonb_to_recordset(${json(owners)}) as o(w uuid, c text, keys text[])
+      where t.workspace_id = o.w and t.customer_id = o.c and not (t.key = any(o.keys))),
     kept_timers as (
       insert into timers (workspace_id, customer_id, due_at, key, payload)
       select w, c, due, key, payload from new_timers
