@@ -19,9 +19,9 @@ export async function appendEvents(
   if (batch.length === 0) return { accepted: 0, duplicates: 0 };
   const only = batch[0]!;
   if (batch.length === 1 && only.userId && !(only.type === "identify" && only.anonymousId)) {
-    const stored = await appendOne(db, workspaceId, only, source);
-    if (stored) wakeWorkers(db);
-    return { accepted: 1, duplicates: stored ? 0 : 1 };
+    const partition = await appendOne(db, workspaceId, only, source);
+    if (partition !== null) wakeWorkers(db, [partition]);
+    return { accepted: 1, duplicates: partition !== null ? 0 : 1 };
   }
   const result = await db.transaction(async (tx) => {
     // Resolve anonymous ids already merged into a user, and merges this batch makes.
@@ -64,17 +64,18 @@ export async function appendEvents(
       )) with ordinality as r(customer_id, message_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp, ord)
       order by r.ord
       on conflict (workspace_id, message_id) do nothing
-      returning message_id as "messageId"`)) as unknown as { messageId: string }[];
+      returning message_id as "messageId", partition`)) as unknown as { messageId: string; partition: number }[];
     const fresh = new Set(inserted.map((r) => r.messageId));
+    const partitions = new Set(inserted.map((r) => r.partition));
     const stored = resolved.filter((e) => fresh.delete(e.messageId));
 
     await upsertProfiles(tx as unknown as Db, workspaceId, stored);
     for (const e of stored) {
       if (e.type === "identify" && e.userId && e.anonymousId) await mergeAnonymous(tx as unknown as Db, workspaceId, e.anonymousId, e.userId);
     }
-    return { accepted: batch.length, duplicates: batch.length - stored.length, stored: stored.length };
+    return { accepted: batch.length, duplicates: batch.length - stored.length, partitions };
   });
-  if (result.stored > 0) wakeWorkers(db);
+  if (result.partitions.size > 0) wakeWorkers(db, result.partitions);
   return { accepted: result.accepted, duplicates: result.duplicates };
 }
 
@@ -83,9 +84,10 @@ export async function appendEvents(
  * profile to merge), in ONE statement: the event and, if it is new, its
  * profile upsert (data-modifying CTEs run atomically, as one transaction), a
  * prepared statement in one round trip instead of a transaction's four. The
- * profile rules are upsertProfiles' for a single event. Returns whether it was stored.
+ * profile rules are upsertProfiles' for a single event. Returns the event's
+ * worker partition if it was stored, null if it was a duplicate.
  */
-async function appendOne(db: Db, workspaceId: string, e: NormalizedEvent, source: string): Promise<boolean> {
+async function appendOne(db: Db, workspaceId: string, e: NormalizedEvent, source: string): Promise<number | null> {
   const client = db.$client;
   const ts = e.timestamp.toISOString();
   // As upsertProfiles: an empty zone is no zone (the stored one stays).
@@ -96,7 +98,7 @@ async function appendOne(db: Db, workspaceId: string, e: NormalizedEvent, source
       values (${workspaceId}::uuid, ${e.customerId}, ${e.messageId}, ${e.type}, ${e.name}, ${e.userId}, ${e.anonymousId},
         ${JSON.stringify(e.properties)}::jsonb, ${JSON.stringify(e.traits)}::jsonb, ${JSON.stringify(e.context)}::jsonb, ${ts}::timestamptz, ${source})
       on conflict (workspace_id, message_id) do nothing
-      returning customer_id
+      returning customer_id, partition
     ), profile as (
       insert into customers as c (workspace_id, customer_id, traits, timezone, unsubscribed, first_seen_at, last_seen_at)
       select ${workspaceId}::uuid, customer_id, ${JSON.stringify(e.traits)}::jsonb, ${tz}::text, ${e.traits.unsubscribed === true}::boolean, ${ts}::timestamptz, ${ts}::timestamptz from ins
@@ -108,31 +110,37 @@ async function appendOne(db: Db, workspaceId: string, e: NormalizedEvent, source
         last_seen_at = greatest(c.last_seen_at, excluded.last_seen_at)
       returning 1
     )
-    select (select count(*) from ins)::int as stored`;
-  return (rows[0] as { stored: number } | undefined)?.stored === 1;
+    select (select partition from ins) as partition`;
+  return (rows[0] as { partition: number | null } | undefined)?.partition ?? null;
 }
 
 /**
  * Wakes the runtime workers after a commit, coalesced: at most one NOTIFY in
- * flight per database, plus one more if events were committed meanwhile. A
- * NOTIFY inside the ingest transaction would take Postgres's global notify
- * lock through every commit and its fsync, serializing all ingest requests
- * (≈ 110 single-event requests/s here); outside it, commits group. A lost
- * notification only delays: the workers also poll.
+ * flight per database, plus one more (with every partition committed
+ * meanwhile) if events were committed meanwhile. The payload lists the
+ * events' worker partitions, so only the workers holding them wake (see
+ * wakesFor in server/runtime/worker.ts). A NOTIFY inside the ingest
+ * transaction would take Postgres's global notify lock through every commit
+ * and its fsync, serializing all ingest requests (≈ 110 single-event
+ * requests/s here); outside it, commits group. A lost notification only
+ * delays: the workers also poll.
  */
-const notifying = new WeakMap<Db, "running" | "again">();
-function wakeWorkers(db: Db): void {
-  if (notifying.has(db)) {
-    notifying.set(db, "again");
+const notifying = new WeakMap<Db, Set<number>>();
+function wakeWorkers(db: Db, partitions: Iterable<number>): void {
+  const waiting = notifying.get(db);
+  if (waiting) {
+    for (const p of partitions) waiting.add(p);
     return;
   }
-  notifying.set(db, "running");
+  const pending = new Set(partitions);
+  notifying.set(db, pending);
   void (async () => {
     try {
-      do {
-        notifying.set(db, "running");
-        await db.execute(sql`select pg_notify('waymark_events', '')`);
-      } while (notifying.get(db) === "again");
+      while (pending.size > 0) {
+        const payload = [...pending].sort((a, b) => a - b).join(",");
+        pending.clear();
+        await db.execute(sql`select pg_notify('waymark_events', ${payload})`);
+      }
     } catch {
       // The database went away: the workers' polling picks the events up.
     } finally {

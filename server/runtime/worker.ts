@@ -42,7 +42,9 @@ export class RuntimeWorker {
   async start(): Promise<void> {
     this.running = true;
     await this.lease.start();
-    const listener = await this.sql.listen("waymark_events", () => this.poke());
+    const listener = await this.sql.listen("waymark_events", (payload) => {
+      if (wakesFor(payload, this.lease.held)) this.poke();
+    });
     this.unlisten = () => listener.unlisten();
     this.loopDone = this.loop();
   }
@@ -131,6 +133,20 @@ export class RuntimeWorker {
     await this.lease.stop();
     return drained;
   }
+}
+
+/**
+ * Whether a `waymark_events` notification concerns this worker: its payload
+ * lists the partitions of the events just committed (empty: unknown, wake).
+ * A worker holding none of them stays asleep; the one that holds them wakes.
+ */
+export function wakesFor(payload: string, held: ReadonlySet<number>): boolean {
+  if (payload.trim() === "") return true;
+  for (const part of payload.split(",")) {
+    const p = Number(part);
+    if (!Number.isInteger(p) || held.has(p)) return true;
+  }
+  return false;
 }
 
 /** An error for the log: its stack, and the causes drizzle and postgres.js wrap in it ("Failed query: …" says what, the cause says why). */
