@@ -13,8 +13,8 @@ export type Db = ReturnType<typeof createDb>;
  * a connection that was cut under a query and not used again
  * (porsager/postgres#1097, #1130), which is what a Postgres restart leaves.
  */
-export function createDb(url: string, opts: { max?: number } = {}) {
-  const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {} });
+export function createDb(url: string, opts: { max?: number; applicationName?: string } = {}) {
+  const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {}, ...(opts.applicationName ? { connection: { application_name: opts.applicationName.slice(0, 63) } } : {}) });
   return Object.assign(drizzle(client, { schema, casing: "snake_case" }), { $end: (timeoutSeconds = 5) => client.end({ timeout: timeoutSeconds }) });
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { createDb } from "@/db/client";
@@ -27,8 +28,9 @@ export async function runNext(mode: "dev" | "start"): Promise<void> {
   let worker: RuntimeWorker | undefined;
   let workerDb: ReturnType<typeof createDb> | undefined;
   if (process.env.WAYMARK_WORKER !== "0") {
-    workerDb = createDb(url, { max: 4 });
-    worker = new RuntimeWorker(workerDb, workerDb.$client, { processPartitions, fireDueTimers: nextTimerDue, log: (l) => console.error(l) });
+    const sessionName = `waymark-worker ${randomUUID().slice(0, 8)}`;
+    workerDb = createDb(url, { max: 4, applicationName: sessionName });
+    worker = new RuntimeWorker(workerDb, workerDb.$client, { processPartitions, fireDueTimers: nextTimerDue, log: (l) => console.error(l), sessionName });
     await worker.start();
     console.error(`[worker] ${worker.id} running in-process`);
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createDb } from "@/db/client";
 import { RuntimeWorker } from "@/server/runtime/worker";
 import { nextTimerDue, processPartitions } from "@/server/runtime/process-partitions";
@@ -8,8 +9,10 @@ if (!process.env.WAYMARK_SECRETS_KEY && !process.env.AUTH_SECRET) {
   console.error("[secrets] neither WAYMARK_SECRETS_KEY nor AUTH_SECRET is set: using the local development key. Give the worker the same key as the web server, or it cannot read channel secrets.");
 }
 const { url } = await ensureDatabase("dev");
-const db = createDb(url, { max: 4 });
+const sessionName = `waymark-worker ${randomUUID().slice(0, 8)}`;
+const db = createDb(url, { max: 4, applicationName: sessionName });
 const worker = new RuntimeWorker(db, db.$client, {
+  sessionName,
   processPartitions,
   fireDueTimers: (d, partitions) => nextTimerDue(d, partitions),
   log: (line) => console.error(line),

@@ -6,6 +6,7 @@ import { loadChannelProvider, type ChannelProvider, type UnusableChannel } from 
 import { emailChannel } from "./email-channel";
 import { logChannel } from "./log-channel";
 import { webhookChannel } from "./webhook-channel";
+import { storableText } from "@/server/journey/unstorable-text";
 
 export type DispatchOptions = {
   limit?: number;
@@ -109,6 +110,9 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
   };
   return (outcome) =>
     new Promise<void>((done, failed) => {
+      // A provider's answer text goes in a JSON parameter: NUL and lone surrogates (which jsonb refuses, failing
+      // every outcome written with it) become U+FFFD.
+      if (outcome.result !== null) outcome = { ...outcome, result: storableText(outcome.result) };
       pending.push({ outcome, done, failed });
       if (!writing) void flush();
     });

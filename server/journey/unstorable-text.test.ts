@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findUnstorableText } from "./unstorable-text";
+import { findUnstorableText, storableText } from "./unstorable-text";
 
 describe("text Postgres cannot store", () => {
   it("passes ordinary text, emoji (paired surrogates) and other control characters", () => {
@@ -19,5 +19,15 @@ describe("text Postgres cannot store", () => {
     let deep: unknown = "x\u0000";
     for (let i = 0; i < 50_000; i++) deep = [deep];
     expect(findUnstorableText(deep)?.message).toMatch(/NUL/);
+  });
+});
+
+describe("storableText", () => {
+  it("replaces NUL and unpaired surrogates with U+FFFD and keeps everything else, pairs included", () => {
+    expect(storableText("ok 😀 é")).toBe("ok 😀 é");
+    expect(storableText("a\u0000b")).toBe("a\uFFFDb");
+    expect(storableText("x\ud800y\udc00z")).toBe("x\uFFFDy\uFFFDz");
+    expect(storableText("\ud83d\ude00\ud83d")).toBe("😀\uFFFD");
+    expect(findUnstorableText(storableText("\u0000\udfff\ud800"))).toBeNull();
   });
 });

@@ -35,3 +35,8 @@ export function findUnstorableText(value: unknown): { path: string; message: str
   }
   return null;
 }
+
+/** The text with what Postgres cannot store (NUL, unpaired surrogates) replaced by U+FFFD: for text we record rather than refuse, such as a provider's answer. */
+export function storableText(s: string): string {
+  return s.replace(/\u0000/g, "\uFFFD").replace(new RegExp(loneSurrogate.source, "g"), "\uFFFD");
+}

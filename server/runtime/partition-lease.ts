@@ -78,6 +78,20 @@ export class PartitionLease {
     return [...this.held].sort((a, b) => a - b);
   }
 
+  /**
+   * Ends the database sessions named `applicationName` (this worker's pool) and waits until they are gone (bounded):
+   * their transactions roll back and their row locks go. Closing a pool's sockets is not enough: a session waiting on
+   * a lock notices only when the lock comes, and could then hold its customers' rows while another worker, given
+   * the partitions, processes their later events first.
+   */
+  async endSessions(applicationName: string): Promise<void> {
+    const conn = this.conn;
+    if (!conn) return;
+    await conn`
+      select pg_terminate_backend(pid, 3000) from pg_stat_activity
+      where application_name = ${applicationName.slice(0, 63)} and pid <> pg_backend_pid()`.catch(() => undefined);
+  }
+
   /** Leaves: the heartbeat row goes (others take a fair share at once) and the session closes, which frees its locks. Bounded. */
   async stop(): Promise<void> {
     const gone = this.sql`delete from runtime_workers where id = ${this.workerId}`.catch(() => undefined);

@@ -14,6 +14,11 @@ export type WorkerOptions = {
   /** Fires timers due before `horizon` for the held partitions; returns the next due time it knows of. */
   fireDueTimers?: (db: Db, partitions: number[]) => Promise<Date | null>;
   log?: (line: string) => void;
+  /**
+   * The application_name of `db`'s sessions (createDb's applicationName). When a stop has to cut a round, they are
+   * ended before the partitions are released, so no cut transaction outlives the lease (see PartitionLease.endSessions).
+   */
+  sessionName?: string;
 };
 
 /**
@@ -131,7 +136,10 @@ export class RuntimeWorker {
       new Promise<false>((r) => (timer = setTimeout(() => r(false), drainMs))),
     ]);
     clearTimeout(timer);
-    if (!drained) this.opts.log?.(`[worker ${this.id}] did not finish its round within ${drainMs / 1000} s of being asked to stop; stopping without it (its transaction rolls back, its claimed messages come back after their lease)`);
+    if (!drained) {
+      this.opts.log?.(`[worker ${this.id}] did not finish its round within ${drainMs / 1000} s of being asked to stop; stopping without it (its transaction rolls back, its claimed messages come back after their lease)`);
+      if (this.opts.sessionName) await this.lease.endSessions(this.opts.sessionName);
+    }
     await Promise.race([this.unlisten?.(), sleep(2_000)]).catch(() => undefined);
     await this.lease.stop();
     return drained;

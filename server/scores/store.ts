@@ -32,7 +32,10 @@ export function scoreModelIncrementRows(deltas: Map<string, ScoreModels> | undef
     scoreNames.flatMap((score) => {
       const d = models[score];
       if (!d || d.examples === 0) return [];
-      return featureNames.map((feature, i) => ({ w, score, feature, learned: d.learned[i] ?? 0, sq_grad: d.sqGrad[i] ?? 0, examples: d.examples, positives: d.positives }));
+      // JSON has no NaN or Infinity (they would arrive as null and fail the whole batch, again at every retry): such an
+      // increment adds nothing.
+      const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : 0);
+      return featureNames.map((feature, i) => ({ w, score, feature, learned: finite(d.learned[i]), sq_grad: finite(d.sqGrad[i]), examples: d.examples, positives: d.positives }));
     }),
   );
 }
