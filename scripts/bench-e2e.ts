@@ -30,8 +30,8 @@ import { createFaultWorkspace } from "./faults/fixture";
  *     load comes from node:http clients with keep-alive (undici's fetch spent
  *     about as much CPU per request as the listener does, on the same 2 cores);
  *  2. latency: an open loop of single events at a fixed rate (half the single
- *     maximum, capped), each triggering a webhook message: request sent → the
- *     receiver has the message, p50 / p99;
+ *     maximum, capped; or BENCH_LATENCY_RATE events/s), each triggering a
+ *     webhook message: request sent → the receiver has the message, p50 / p99;
  *  3. timers: with 100,000 other timers pending, events that wait 3 s then
  *     send: how late each wait fires (outbox row written − due time) and
  *     arrives, p50 / p99;
@@ -200,8 +200,9 @@ const v0 = performance.now();
 await db.execute(sql`vacuum (analyze) events, customers, customer_states, outbox, timers, step_log`);
 log(`vacuum after the burst: ${((performance.now() - v0) / 1000).toFixed(1)} s`);
 
-// 2. Latency at half the single maximum (capped so the phase stays bounded), open loop.
-const rate = Math.max(50, Math.min(1_000, Math.round(single.rate / 2)));
+// 2. Latency at half the single maximum (capped so the phase stays bounded), open loop. BENCH_LATENCY_RATE fixes the
+// rate instead, to compare two versions at the same load (the half-maximum moves with the single rate).
+const rate = Number(process.env.BENCH_LATENCY_RATE) > 0 ? Math.round(Number(process.env.BENCH_LATENCY_RATE)) : Math.max(50, Math.min(1_000, Math.round(single.rate / 2)));
 const sentAt = new Map<string, number>();
 const inflight: Promise<unknown>[] = [];
 const t0 = performance.now();
