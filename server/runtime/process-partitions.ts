@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import { customerStateSchema, emptyCustomerState, orchestrate, type CustomerState, type StepInput } from "@/server/journey";
+import { customerStateSchema, emptyCustomerState, orchestrate, timersOf, type CustomerState, type StepInput } from "@/server/journey";
 import { claimBatch, type ClaimedEvent, type ClaimedTimer } from "./claim-work";
 import { applyStatsUpdates, statsUpdates } from "@/server/decisions/learning";
 import { askModel, modelProviderFromEnv, type ModelProvider, type ModelRequest } from "@/server/decisions/model-provider";
@@ -79,7 +79,11 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
             input: { kind: "event" as const, event: { id: String(e.id), type: e.type, name: e.name, properties: e.properties, traits: e.traits, timestamp: e.timestamp.toISOString() } },
           })),
         ].sort((a, b) => a.at - b.at || a.order - b.order);
-        const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: [], traitUpdates: {} };
+        // Until a step runs, the customer's timers are those of their stored state: the write replaces a customer's
+        // timers by this set, so a customer whose only inputs were unusable timers (a payload this code cannot read)
+        // keeps every wait and loses only those.
+        const held = new Set((programs.get(w.workspaceId) ?? []).filter((p) => p.held).map((p) => p.program.id));
+        const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: timersOf(state, held), traitUpdates: {} };
         const apply = (input: StepInput) => {
           const res = orchestrate(programs.get(w.workspaceId) ?? [], outcome.state, input, {
             customerId: w.customerId,
