@@ -6,11 +6,9 @@ import type { Db } from "@/db/client";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
 import { journeyDocumentSchema } from "@/server/journey";
-import { publishJourney } from "@/server/journeys/publish-journey";
-import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
-import { processPartitions } from "@/server/runtime/process-partitions";
 import { backfillTimingCounts } from "./timing-backfill";
 import { getJourneyReport } from "./journey-report";
+import { drainRuntime, publishDocument } from "@/server/testing/runtime";
 
 let db: Db;
 beforeAll(async () => {
@@ -19,8 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.$end();
 });
-
-const all = Array.from({ length: 64 }, (_, i) => i);
 
 describe("analytics counters", () => {
   it("equal a recount from the step log exactly, and feed the funnel and the lift", { timeout: 60_000 }, async () => {
@@ -39,8 +35,7 @@ describe("analytics counters", () => {
       ],
       edges: [{ from: "t", to: "b" }, { from: "b", handle: "big", to: "m" }, { from: "m", to: "w" }],
     });
-    const { id } = await createJourneyIfMissing(db, { workspaceId: workspace.id, createdBy: null, document: doc });
-    await publishJourney(db, { workspaceId: workspace.id, journeyId: id, userId: null });
+    const id = await publishDocument(db, workspace.id, doc);
     const now = Date.now();
     const ev = (i: number, name: string, offset: number, props: Record<string, unknown> = {}) => ({
       type: "track" as const, userId: `u${i}`, anonymousId: null, customerId: `u${i}-${tag}`, name, properties: props, traits: {}, context: {}, timestamp: new Date(now - 3_600_000 + offset), messageId: `${tag}-${i}-${name}`,
@@ -50,7 +45,7 @@ describe("analytics counters", () => {
       ...Array.from({ length: 120 }, (_, i) => i).filter((i) => i % 3 === 0).map((i) => ev(i, "buy", 200_000 + i)),
     ];
     await appendEvents(db, workspace.id, batch, "test");
-    while ((await processPartitions(db, all, { batchSize: 500 })) > 0);
+    await drainRuntime(db, { batchSize: 500 });
 
     const counters = (await db.execute(sql`
       select journey_id, version, node_id, day::text, "group", metric, sum(count)::int as n from journey_counters

@@ -4,12 +4,10 @@ import type { Db } from "@/db/client";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
 import { journeyDocumentSchema } from "@/server/journey";
-import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
-import { publishJourney } from "@/server/journeys/publish-journey";
-import { processPartitions } from "@/server/runtime/process-partitions";
 import { saveWorkspaceSettings } from "@/server/workspaces/workspace-settings";
 import { getGlobalControlReport, globalControlInputSchema } from "./global-control";
 import { computeLift } from "./lift";
+import { drainRuntime, publishDocument } from "@/server/testing/runtime";
 
 let db: Db;
 beforeAll(async () => {
@@ -18,8 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.$end();
 });
-
-const all = Array.from({ length: 64 }, (_, i) => i);
 
 describe("the global control report", () => {
   it("compares each journey's treatment with the global control group, from the runtime's counters, and pools them", { timeout: 60_000 }, async () => {
@@ -37,15 +33,14 @@ describe("the global control report", () => {
         ],
         edges: [{ from: "t", to: "m" }],
       });
-      const { id } = await createJourneyIfMissing(db, { workspaceId: workspace.id, createdBy: null, document: doc });
-      expect((await publishJourney(db, { workspaceId: workspace.id, journeyId: id, userId: null })).ok).toBe(true);
+      await publishDocument(db, workspace.id, doc);
     }
     const t0 = Date.now() - 3600_000;
     const ev = (i: number, name: string, at: number) => ({ type: "track" as const, userId: `u${i}`, anonymousId: null, customerId: `u${i}`, name, properties: {}, traits: {}, context: {}, timestamp: new Date(at), messageId: `${tag}-${name}-${i}` });
     await appendEvents(db, workspace.id, [...Array.from({ length: 120 }, (_, i) => ev(i, "visit", t0 + i)), ...Array.from({ length: 60 }, (_, i) => ev(i, "signup", t0 + 1000 + i))], "test");
-    while ((await processPartitions(db, all, { batchSize: 500, ai: null })) > 0);
+    await drainRuntime(db, { batchSize: 500, ai: null });
     await appendEvents(db, workspace.id, Array.from({ length: 120 }, (_, i) => i).filter((i) => i % 3 === 0).map((i) => ev(i, "purchase", t0 + 60_000 + i)), "test");
-    while ((await processPartitions(db, all, { batchSize: 500, ai: null })) > 0);
+    await drainRuntime(db, { batchSize: 500, ai: null });
 
     const report = await getGlobalControlReport(db, workspace.id, {});
     expect(report.percent).toBe(30);

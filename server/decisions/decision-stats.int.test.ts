@@ -4,10 +4,8 @@ import type { Db } from "@/db/client";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
 import { journeyDocumentSchema } from "@/server/journey";
-import { processPartitions } from "@/server/runtime/process-partitions";
 import { getDecisionReport } from "./decision-report";
-import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
-import { publishJourney } from "@/server/journeys/publish-journey";
+import { drainRuntime, publishDocument } from "@/server/testing/runtime";
 
 let db: Db;
 beforeAll(async () => {
@@ -16,10 +14,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.$end();
 });
-
-const all = Array.from({ length: 64 }, (_, i) => i);
 async function drain() {
-  while ((await processPartitions(db, all, { batchSize: 500 })) > 0);
+  await drainRuntime(db, { batchSize: 500 });
 }
 
 describe("the runtime's bandit learning", () => {
@@ -38,8 +34,7 @@ describe("the runtime's bandit learning", () => {
       ],
       edges: [{ from: "t", to: "d" }, { from: "d", handle: "a", to: "ma" }, { from: "d", handle: "b", to: "mb" }],
     });
-    const { id } = await createJourneyIfMissing(db, { workspaceId: workspace.id, createdBy: null, document: doc });
-    expect((await publishJourney(db, { workspaceId: workspace.id, journeyId: id, userId: null })).ok).toBe(true);
+    const id = await publishDocument(db, workspace.id, doc);
 
     const t0 = Date.now() - 3600_000;
     const ev = (i: number, name: string, at: number, traits: Record<string, unknown> = {}) => ({

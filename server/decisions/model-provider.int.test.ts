@@ -6,10 +6,8 @@ import type { Db } from "@/db/client";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
 import { journeyDocumentSchema } from "@/server/journey";
-import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
-import { publishJourney } from "@/server/journeys/publish-journey";
-import { processPartitions } from "@/server/runtime/process-partitions";
 import { askModel, type ModelProvider, type ModelRequest } from "./model-provider";
+import { drainRuntime, publishDocument } from "@/server/testing/runtime";
 
 /** A real loopback server speaking the chat completions API; each test sets how it answers. */
 let server: Server;
@@ -106,15 +104,13 @@ describe("model provider (OpenAI-compatible chat completions)", () => {
       ],
       edges: [{ from: "t", to: "d" }, { from: "d", handle: "a", to: "ma" }, { from: "d", handle: "b", to: "mb" }, { from: "d", handle: "fallback", to: "mf" }],
     });
-    const { id } = await createJourneyIfMissing(db, { workspaceId: workspace.id, createdBy: null, document: doc });
-    expect((await publishJourney(db, { workspaceId: workspace.id, journeyId: id, userId: null })).ok).toBe(true);
+    await publishDocument(db, workspace.id, doc);
     // The model answers "b" for customers on the pro plan and garbage for others.
     behave = (b, res) => reply(res, b.messages[1]!.content.includes('"plan":"pro"') ? '{"option":"b"}' : "no idea");
     const ev = (i: number, plan: string) => ({ type: "identify" as const, userId: `u${i}`, anonymousId: null, customerId: `u${i}`, name: "identify", properties: {}, traits: { plan }, context: {}, timestamp: new Date(Date.now() - 10_000 + i), messageId: `${tag}-i${i}` });
     const visit = (i: number) => ({ ...ev(i, ""), type: "track" as const, name: "visit", traits: {}, timestamp: new Date(Date.now() - 5000 + i), messageId: `${tag}-v${i}` });
     await appendEvents(db, workspace.id, [ev(1, "pro"), ev(2, "free"), visit(1), visit(2)], "test");
-    const all = Array.from({ length: 64 }, (_, i) => i);
-    while ((await processPartitions(db, all, { batchSize: 100, ai: provider() })) > 0);
+    await drainRuntime(db, { batchSize: 100, ai: provider() });
     const rows = (await db.execute(sql`select customer_id as "customerId", detail from step_log where workspace_id = ${workspace.id} and type = 'decision' order by customer_id`)) as unknown as { customerId: string; detail: { handle: string; reason: string; decision: { latencyMs?: number } } }[];
     expect(rows.map((r) => [r.customerId, r.detail.handle, r.detail.reason])).toEqual([["u1", "b", "model"], ["u2", "fallback", "model_invalid_answer"]]);
     expect(rows[0]!.detail.decision.latencyMs).toBeGreaterThanOrEqual(0);

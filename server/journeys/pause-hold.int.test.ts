@@ -5,12 +5,10 @@ import { outbox, stepLog } from "@/db/schema";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
 import { journeyDocumentSchema } from "@/server/journey";
-import { processPartitions } from "@/server/runtime/process-partitions";
 import { createApiKey } from "@/server/workspaces/api-keys";
 import { journeyActionRoute } from "./management-api";
-import { publishJourney } from "./publish-journey";
 import { setJourneyStatus } from "./set-journey-status";
-import { createJourneyIfMissing } from "./upsert-journey-draft";
+import { drainRuntime, publishDocument } from "@/server/testing/runtime";
 
 let db: Db;
 beforeAll(async () => {
@@ -19,11 +17,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.$end();
 });
-
-const all = Array.from({ length: 64 }, (_, i) => i);
 const hour = 3600_000;
 async function drainAt(now: number) {
-  while ((await processPartitions(db, all, { batchSize: 500, now: () => new Date(now), ai: null })) > 0);
+  await drainRuntime(db, { batchSize: 500, now: () => new Date(now), ai: null });
 }
 
 async function setup() {
@@ -40,8 +36,7 @@ async function setup() {
     ],
     edges: [{ from: "t", to: "w" }, { from: "w", to: "m" }],
   });
-  const { id } = await createJourneyIfMissing(db, { workspaceId: workspace.id, createdBy: null, document: doc });
-  expect((await publishJourney(db, { workspaceId: workspace.id, journeyId: id, userId: null })).ok).toBe(true);
+  const id = await publishDocument(db, workspace.id, doc);
   const t0 = Date.now();
   const visit = (customer: string, at: number) => ({
     type: "track" as const, userId: customer, anonymousId: null, customerId: customer, name: "visit", properties: {}, traits: {}, context: {}, timestamp: new Date(at), messageId: `${tag}-${customer}-${at}`,

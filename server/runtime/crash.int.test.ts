@@ -10,8 +10,7 @@ import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { saveChannelProvider } from "@/server/channels/channel-settings";
 import { appendEvents } from "@/server/ingest/append-events";
 import { journeyDocumentSchema } from "@/server/journey";
-import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
-import { publishJourney } from "@/server/journeys/publish-journey";
+import { publishDocument } from "@/server/testing/runtime";
 
 const root = path.resolve(__dirname, "../..");
 let db: Db;
@@ -63,8 +62,7 @@ describe("crash safety", () => {
       ],
       edges: [{ from: "t", to: "m" }],
     });
-    const { id } = await createJourneyIfMissing(db, { workspaceId: workspace.id, createdBy: null, document: doc });
-    expect((await publishJourney(db, { workspaceId: workspace.id, journeyId: id, userId: null })).ok).toBe(true);
+    await publishDocument(db, workspace.id, doc);
 
     const total = 3000;
     const now = Date.now();

@@ -5,11 +5,9 @@ import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
 import { journeyDocumentSchema } from "@/server/journey";
 import { journeyTemplates } from "@/server/journey/templates";
-import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
-import { publishJourney } from "@/server/journeys/publish-journey";
-import { processPartitions } from "@/server/runtime/process-partitions";
 import { predict } from "./model";
 import { getScoreModels } from "./store";
+import { drainRuntime, publishDocument } from "@/server/testing/runtime";
 
 let db: Db;
 beforeAll(async () => {
@@ -18,8 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.$end();
 });
-
-const all = Array.from({ length: 64 }, (_, i) => i);
 const day = 24 * 3600 * 1000;
 
 describe("predictive scores in the runtime", () => {
@@ -27,8 +23,7 @@ describe("predictive scores in the runtime", () => {
     const { workspace, tag } = await makeWorkspace(db, ["admin"]);
     const template = journeyTemplates.find((t) => t.id === "churn-prevention")!.document;
     const doc = journeyDocumentSchema.parse({ ...template, id: `churn-${tag}` });
-    const { id } = await createJourneyIfMissing(db, { workspaceId: workspace.id, createdBy: null, document: doc });
-    expect((await publishJourney(db, { workspaceId: workspace.id, journeyId: id, userId: null })).ok).toBe(true);
+    await publishDocument(db, workspace.id, doc);
 
     // A month ago: "quiet" opened the app once; "busy" has every day since; "buyer" bought every few days.
     const t0 = Math.floor((Date.now() - 30 * day) / day) * day + 9 * 3600_000;
@@ -40,7 +35,7 @@ describe("predictive scores in the runtime", () => {
       ...Array.from({ length: 30 }, (_, d) => ev("busy", "session_started", t0 + d * day)),
       ...Array.from({ length: 10 }, (_, k) => ev("buyer", "order_completed", t0 + k * 3 * day, { total: 50 })),
     ], "test");
-    while ((await processPartitions(db, all, { batchSize: 500 })) > 0);
+    await drainRuntime(db, { batchSize: 500 });
 
     // Only the silent customer entered, on a whole day after their last activity: a scoring tick.
     const entries = (await db.execute(sql`select customer_id as "customerId", at as t from step_log where workspace_id = ${workspace.id} and type = 'enter'`)) as unknown as { customerId: string; t: string }[];

@@ -4,10 +4,8 @@ import type { Db } from "@/db/client";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
 import { journeyDocumentSchema } from "@/server/journey";
-import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
-import { publishJourney } from "@/server/journeys/publish-journey";
-import { processPartitions } from "@/server/runtime/process-partitions";
 import { getWorkspaceSettings, saveWorkspaceSettings } from "./workspace-settings";
+import { drainRuntime, publishDocument } from "@/server/testing/runtime";
 
 let db: Db;
 beforeAll(async () => {
@@ -35,12 +33,10 @@ describe("workspace settings in the runtime", () => {
         ],
         edges: [{ from: "t", to: "m" }],
       });
-      const { id } = await createJourneyIfMissing(db, { workspaceId: workspace.id, createdBy: null, document: doc });
-      expect((await publishJourney(db, { workspaceId: workspace.id, journeyId: id, userId: null })).ok).toBe(true);
+      await publishDocument(db, workspace.id, doc);
     }
     await appendEvents(db, workspace.id, [{ type: "track", userId: "c1", anonymousId: null, customerId: "c1", name: "signup", properties: {}, traits: {}, context: {}, timestamp: new Date(), messageId: `${tag}-1` }], "test");
-    const all = Array.from({ length: 64 }, (_, i) => i);
-    while ((await processPartitions(db, all, { batchSize: 100, ai: null })) > 0);
+    await drainRuntime(db, { batchSize: 100, ai: null });
     const types = (await db.execute(sql`select type from step_log where workspace_id = ${workspace.id} and type in ('message', 'blocked') order by type`)) as unknown as { type: string }[];
     expect(types.map((t) => t.type)).toEqual(["blocked", "message"]);
   });
