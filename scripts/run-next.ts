@@ -1,10 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { createDb } from "@/db/client";
 import { seedDemo } from "@/db/seed";
-import { nextTimerDue, processPartitions } from "@/server/runtime/process-partitions";
-import { RuntimeWorker } from "@/server/runtime/worker";
+import { startRuntimeWorker } from "@/server/runtime/start-worker";
 import { ensureDatabase, ensureDevAuthEnv } from "./db-env";
 
 /**
@@ -25,14 +23,11 @@ export async function runNext(mode: "dev" | "start"): Promise<void> {
     console.error(`[seed] demo workspace ready (${res.journeysCreated} new journeys)`);
   }
   // The runtime worker runs beside Next in this process (set WAYMARK_WORKER=0 to run `npm run worker` separately).
-  let worker: RuntimeWorker | undefined;
-  let workerDb: ReturnType<typeof createDb> | undefined;
+  let stopWorker: (() => Promise<boolean>) | undefined;
   if (process.env.WAYMARK_WORKER !== "0") {
-    const sessionName = `waymark-worker ${randomUUID().slice(0, 8)}`;
-    workerDb = createDb(url, { max: 4, applicationName: sessionName });
-    worker = new RuntimeWorker(workerDb, workerDb.$client, { processPartitions, fireDueTimers: nextTimerDue, log: (l) => console.error(l), sessionName });
-    await worker.start();
-    console.error(`[worker] ${worker.id} running in-process`);
+    const started = await startRuntimeWorker(url, (l) => console.error(l));
+    stopWorker = started.stop;
+    console.error(`[worker] ${started.worker.id} running in-process`);
   }
   const port = process.env.PORT ?? "3000";
   const host = process.env.HOSTNAME ?? "127.0.0.1";
@@ -48,8 +43,7 @@ export async function runNext(mode: "dev" | "start"): Promise<void> {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
     }
-    const drained = await worker?.stop().catch(() => false);
-    await workerDb?.$end(drained === false ? 0 : 2).catch(() => undefined);
+    await stopWorker?.();
     await embedded?.stop();
     process.exit(code);
   };

@@ -41,6 +41,7 @@ export type ClaimedBatch = {
  */
 export async function claimBatch(tx: Tx, opts: { partitions: number[]; now: Date; limit: number }): Promise<ClaimedBatch> {
   const partitions = sql.raw(`array[${opts.partitions.map(Number).join(",")}]::int[]`);
+  const timerJson = sql.raw(`json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'key', key, 'dueAt', due_at, 'payload', payload)`);
   const [row] = (await tx.execute(sql`
     with
     ev as (
@@ -69,20 +70,12 @@ export async function claimBatch(tx: Tx, opts: { partitions: number[]; now: Date
     select
       (select coalesce(json_agg(json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'type', type, 'name', name,
         'userId', user_id, 'anonymousId', anonymous_id, 'properties', properties, 'traits', traits, 'context', context, 'timestamp', timestamp) order by id), '[]') from ev) as events,
-      (select coalesce(json_agg(json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'key', key, 'dueAt', due_at, 'payload', payload) order by due_at, id), '[]') from due) as due,
-      (select coalesce(json_agg(json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'key', key, 'dueAt', due_at, 'payload', payload) order by due_at, id), '[]') from early) as early,
+      (select coalesce(json_agg(${timerJson} order by due_at, id), '[]') from due) as due,
+      (select coalesce(json_agg(${timerJson} order by due_at, id), '[]') from early) as early,
       (select coalesce(json_agg(json_build_object('workspaceId', workspace_id, 'customerId', customer_id, 'state', state)), '[]') from st) as states,
       (select coalesce(json_agg(json_build_object('workspaceId', c.workspace_id, 'customerId', c.customer_id, 'traits', c.traits, 'unsubscribed', c.unsubscribed)), '[]')
         from customers c join who w on c.workspace_id = w.workspace_id and c.customer_id = w.customer_id) as profiles
-  `)) as unknown as [
-    {
-      events: (Omit<ClaimedEvent, "timestamp"> & { timestamp: string })[];
-      due: RawTimer[];
-      early: RawTimer[];
-      states: { workspaceId: string; customerId: string; state: unknown }[];
-      profiles: { workspaceId: string; customerId: string; traits: Record<string, unknown>; unsubscribed: boolean }[];
-    },
-  ];
+  `)) as unknown as [Pick<ClaimedBatch, "states" | "profiles"> & { events: (Omit<ClaimedEvent, "timestamp"> & { timestamp: string })[]; due: RawTimer[]; early: RawTimer[] }];
   return {
     events: row.events.map((e) => ({ ...e, id: Number(e.id), timestamp: new Date(e.timestamp) })),
     due: row.due.map(timerOf),

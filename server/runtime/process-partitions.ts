@@ -58,6 +58,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
     const pinned = [...states.values()].flatMap((s) => s.instances.map((i) => ({ journey: i.journey, version: i.version ?? 0 })));
     const workspaceIds = [...new Set(list.map((w) => w.workspaceId))];
     const { programs, learned, settings, scoreModels } = await loadBatchContext(tx, workspaceIds, pinned);
+    const heldJourneys = new Map(workspaceIds.map((ws) => [ws, new Set((programs.get(ws) ?? []).filter((p) => p.held).map((p) => p.program.id))]));
 
     const modelChoices: Record<string, ModelAnswer> = {};
     const run = () => {
@@ -82,8 +83,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
         // Until a step runs, the customer's timers are those of their stored state: the write replaces a customer's
         // timers by this set, so a customer whose only inputs were unusable timers (a payload this code cannot read)
         // keeps every wait and loses only those.
-        const held = new Set((programs.get(w.workspaceId) ?? []).filter((p) => p.held).map((p) => p.program.id));
-        const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: timersOf(state, held), traitUpdates: {} };
+        const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: timersOf(state, heldJourneys.get(w.workspaceId)), traitUpdates: {} };
         const apply = (input: StepInput) => {
           const res = orchestrate(programs.get(w.workspaceId) ?? [], outcome.state, input, {
             customerId: w.customerId,

@@ -129,8 +129,6 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
   const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
   await tx.execute(sql`
     with
-    new_timers as (
-      select * from jsonb_to_recordset(${json(timerRows)}) as x(w uuid, c text, due timestamptz, key text, payload jsonb)),
     states as (
       insert into customer_states (workspace_id, customer_id, state, updated_at)
       select w, c, s, now() from jsonb_to_recordset(${json(states)}) as x(w uuid, c text, s jsonb)
@@ -140,7 +138,7 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
       where t.workspace_id = o.w and t.customer_id = o.c and not (t.key = any(o.keys))),
     kept_timers as (
       insert into timers (workspace_id, customer_id, due_at, key, payload)
-      select w, c, due, key, payload from new_timers
+      select w, c, due, key, payload from jsonb_to_recordset(${json(timerRows)}) as x(w uuid, c text, due timestamptz, key text, payload jsonb)
       on conflict (workspace_id, customer_id, key) do update set due_at = excluded.due_at, payload = excluded.payload
         where timers.due_at is distinct from excluded.due_at or timers.payload is distinct from excluded.payload),
     queued as (
@@ -179,13 +177,11 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
       on conflict (workspace_id, journey_id, node_id, bucket, handle) do update set
         trials = decision_stats.trials + excluded.trials, successes = decision_stats.successes + excluded.successes, updated_at = now()),
     entering as (
-      select j.id from journeys j join jsonb_to_recordset(${json([...entries.values()])}) as x(w uuid, j text, count int) on j.workspace_id = x.w and j.slug = x.j
+      select j.id, x.count from journeys j join jsonb_to_recordset(${json([...entries.values()])}) as x(w uuid, j text, count int) on j.workspace_id = x.w and j.slug = x.j
       order by j.workspace_id, j.slug
       for update of j),
     entered as (
-      update journeys j set entrants = j.entrants + x.count
-      from jsonb_to_recordset(${json([...entries.values()])}) as x(w uuid, j text, count int)
-      where j.workspace_id = x.w and j.slug = x.j and j.id in (select id from entering)),
+      update journeys j set entrants = j.entrants + e.count from entering e where j.id = e.id),
     scored as (
       insert into score_models (workspace_id, score, feature, learned, sq_grad, examples, positives)
       select w, score, feature, learned, sq_grad, examples, positives
