@@ -117,7 +117,7 @@ function score(state: CustomerState, input: StepInput, ctx: StepContext, nowMs: 
 function copyState(s: CustomerState): CustomerState {
   return {
     // The path is appended to as the instance moves: copied, so the caller's state (and an exit effect that hands it over) stays as it was.
-    instances: s.instances.map((i) => ({ ...i, path: [...i.path] })),
+    instances: s.instances.map(copyInstance),
     journeys: Object.fromEntries(Object.entries(s.journeys).map(([k, v]) => [k, { ...v }])),
     sent: [...s.sent],
     recent: [...s.recent],
@@ -126,6 +126,27 @@ function copyState(s: CustomerState): CustomerState {
     activity: copyActivity(s.activity ?? emptyActivity()),
     traits: { ...s.traits },
     goalWatch: [...(s.goalWatch ?? [])],
+  };
+}
+
+/** Field by field (a literal is several times quicker than a spread of a parsed object); `path` is copied too. */
+function copyInstance(i: Instance): Instance {
+  return {
+    id: i.id,
+    journey: i.journey,
+    version: i.version,
+    key: i.key,
+    group: i.group,
+    node: i.node,
+    enteredAt: i.enteredAt,
+    goalBy: i.goalBy,
+    converted: i.converted,
+    seq: i.seq,
+    waiting: i.waiting,
+    suppressUntil: i.suppressUntil,
+    entryEvent: i.entryEvent,
+    decisions: i.decisions,
+    path: i.path.slice(),
   };
 }
 

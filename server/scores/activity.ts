@@ -41,14 +41,17 @@ export const activitySchema = z.object({
   /** Last activity (any event). */
   last: z.number().nullable(),
   /**
-   * Events per UTC day, for the last `historyDays` days, keyed `d<day number>`
-   * ("d20605"). States written before this format use the bare number
-   * ("20605"): both are read, and summed if a day has both.
-   * Decision: a key that is not an array index keeps the record a fast object
-   * in V8 (a key like "20605" turns it into a slow sparse array; bench:engine
-   * measured several percent of a whole step).
+   * Events per UTC day, for the last `historyDays` days: flat pairs
+   * `[day number, count, day number, count, …]` in ascending day order.
+   * States written earlier hold a record keyed `d<day number>` ("d20605") or
+   * by the bare number ("20605"): both are read (summed if a day has both)
+   * and rewritten as pairs the next time the customer's activity changes.
+   * Decision: an array of numbers, not a record: every customer's record had
+   * its own keys, so V8 kept each in dictionary mode, and copying one of 20
+   * days cost about 5 µs (bench:engine measured 11 µs of scoring per event
+   * for a customer active on 20 days; pairs make it a fraction of that).
    */
-  days: z.record(z.string(), z.number()),
+  days: z.union([z.array(z.number()), z.record(z.string(), z.number())]),
   /** Purchases (time, value) in the last `historyDays` days. */
   buys: z.array(z.object({ t: z.number(), value: z.number() })),
   /** Snapshots waiting for their windows to close. */
@@ -59,16 +62,40 @@ export const activitySchema = z.object({
 export type Activity = z.infer<typeof activitySchema>;
 
 export function emptyActivity(): Activity {
-  return { last: null, days: {}, buys: [], pending: [], nextAt: null };
+  return { last: null, days: [], buys: [], pending: [], nextAt: null };
 }
 
+/** A copy to mutate (days always as pairs; snapshots copied field by field: a literal is about twice as fast as a spread). */
 export function copyActivity(a: Activity): Activity {
-  return { last: a.last, days: { ...a.days }, buys: [...a.buys], pending: a.pending.map((p) => ({ ...p })), nextAt: a.nextAt };
+  const pending: Snapshot[] = [];
+  for (const p of a.pending)
+    pending.push(p.returned === undefined && p.bought === undefined ? { t: p.t, x: p.x, churn: p.churn, buy: p.buy } : { t: p.t, x: p.x, churn: p.churn, buy: p.buy, returned: p.returned, bought: p.bought });
+  return { last: a.last, days: dayPairs(a.days).slice(), buys: a.buys.slice(), pending, nextAt: a.nextAt };
+}
+type Snapshot = Activity["pending"][number];
+
+/** The days as ascending pairs, whatever format they were stored in (a new array only for the old record format). */
+export function dayPairs(days: Activity["days"]): number[] {
+  if (Array.isArray(days)) return days;
+  const byDay = new Map<number, number>();
+  for (const key in days) {
+    const day = Number(key.charCodeAt(0) === 100 /* d */ ? key.slice(1) : key);
+    if (Number.isFinite(day)) byDay.set(day, (byDay.get(day) ?? 0) + days[key]!);
+  }
+  const pairs: number[] = [];
+  for (const day of [...byDay.keys()].sort((x, y) => x - y)) pairs.push(day, byDay.get(day)!);
+  return pairs;
+}
+
+/** Adds one event on `day` (usually today, the last pair; an event of an earlier day goes in its place). */
+function countDay(pairs: number[], day: number) {
+  let i = pairs.length - 2;
+  while (i >= 0 && pairs[i]! > day) i -= 2;
+  if (i >= 0 && pairs[i] === day) pairs[i + 1] = pairs[i + 1]! + 1;
+  else pairs.splice(i + 2, 0, day, 1);
 }
 
 const dayOf = (ms: number) => Math.floor(ms / dayMs);
-/** The day number of a `days` key, in either format. */
-const dayOfKey = (key: string) => Number(key.charCodeAt(0) === 100 /* d */ ? key.slice(1) : key);
 const round4 = (v: number) => Math.round(v * 10_000) / 10_000;
 const log1pScaled = (v: number, max: number) => Math.min(1, Math.log1p(Math.max(0, v)) / Math.log1p(max));
 
@@ -93,10 +120,11 @@ export function featuresAt(a: Activity, nowMs: number): number[] {
   const today = dayOf(nowMs);
   let total = 0;
   let lastWeek = 0;
-  for (const d in a.days) {
-    const age = today - dayOfKey(d);
+  const days = dayPairs(a.days);
+  for (let i = 0; i < days.length; i += 2) {
+    const age = today - days[i]!;
     if (age < 0 || age >= historyDays) continue;
-    const n = a.days[d]!;
+    const n = days[i + 1]!;
     total += n;
     if (age < 7) lastWeek += n;
   }
@@ -177,7 +205,10 @@ function nextTick(a: Activity, nowMs: number, settings: ScoringSettings): number
 
 function prune(a: Activity, nowMs: number) {
   const oldest = dayOf(nowMs) - historyDays;
-  for (const d in a.days) if (dayOfKey(d) <= oldest) delete a.days[d];
+  const days = dayPairs(a.days);
+  let keep = 0;
+  while (keep < days.length && days[keep]! <= oldest) keep += 2;
+  a.days = keep === 0 ? days : days.slice(keep);
   let stale = a.buys.length > 100;
   for (const b of a.buys) if (nowMs - b.t >= historyDays * dayMs) stale = true;
   if (stale) a.buys = a.buys.filter((b) => nowMs - b.t < historyDays * dayMs).slice(-100);
@@ -203,8 +234,9 @@ export function onEvent(
   const examples: ScoreExample[] = [];
   label(a, nowMs, settings, { isActivity: true, isPurchase }, examples);
   if (a.last === null || a.last <= nowMs) a.last = nowMs;
-  const d = `d${dayOf(nowMs)}`;
-  a.days[d] = (a.days[d] ?? 0) + 1;
+  const days = dayPairs(a.days);
+  countDay(days, dayOf(nowMs));
+  a.days = days;
   if (isPurchase) a.buys.push({ t: nowMs, value: purchaseValue(event.properties) });
   prune(a, nowMs);
   const x = featuresAt(a, nowMs);

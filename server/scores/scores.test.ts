@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Simulator } from "@/server/journey/simulate";
 import { journeyTemplates } from "@/server/journey/templates";
-import { defaultScoringSettings, emptyActivity, featuresAt, onEvent, onTick, type Activity } from "./activity";
+import { copyActivity, defaultScoringSettings, emptyActivity, featuresAt, onEvent, onTick, type Activity } from "./activity";
 import { addDeltas, learn, predict, predictAll, type ScoreExample, type ScoreModels, type ScoreName } from "./model";
 
 const day = 24 * 3600 * 1000;
@@ -64,19 +64,45 @@ function logLoss(name: ScoreName, models: ScoreModels | undefined, examples: Sco
 }
 
 describe("predictive scores", () => {
-  it("reads activity days stored before the d-prefixed keys, alone or mixed with new ones", () => {
+  it("reads activity days stored in the earlier record formats (d-prefixed or bare keys, alone or mixed) as it reads pairs", () => {
     const { activity } = drive([{ name: "visit", ms: t0 - 20 * day }, { name: "visit", ms: t0 - 3 * day }, { name: "visit", ms: t0 - 3 * day + 1000 }, { name: "order_completed", ms: t0 - day, properties: { total: 80 } }], t0 - day);
-    expect(Object.keys(activity.days).every((k) => k.startsWith("d"))).toBe(true);
-    const legacy: Activity = { ...activity, days: Object.fromEntries(Object.entries(activity.days).map(([k, n]) => [k.slice(1), n])) };
-    expect(featuresAt(legacy, t0)).toEqual(featuresAt(activity, t0));
-    // An old state's day that gets new events under the new key counts both.
-    const [firstKey, firstCount] = Object.entries(activity.days)[0]!;
-    const mixed: Activity = { ...activity, days: { ...activity.days, [firstKey]: 1, [firstKey.slice(1)]: firstCount - 1 } };
+    const d = (ms: number) => Math.floor(ms / day);
+    expect(activity.days).toEqual([d(t0 - 20 * day), 1, d(t0 - 3 * day), 2, d(t0 - day), 1]);
+    const pairs = activity.days as number[];
+    const record: Record<string, number> = {};
+    for (let i = 0; i < pairs.length; i += 2) record[`d${pairs[i]}`] = pairs[i + 1]!;
+    const prefixed: Activity = { ...activity, days: record };
+    const bare: Activity = { ...activity, days: Object.fromEntries(Object.entries(record).map(([k, n]) => [k.slice(1), n])) };
+    expect(featuresAt(prefixed, t0)).toEqual(featuresAt(activity, t0));
+    expect(featuresAt(bare, t0)).toEqual(featuresAt(activity, t0));
+    // An old state whose day holds counts under both keys counts both.
+    const [firstKey, firstCount] = Object.entries(record)[0]!;
+    const mixed: Activity = { ...activity, days: { ...record, [firstKey]: 1, [firstKey.slice(1)]: firstCount - 1 } };
     expect(featuresAt(mixed, t0)).toEqual(featuresAt(activity, t0));
-    // Old keys age out like new ones.
-    const aged = structuredClone(legacy);
+    // The next event rewrites the old format as pairs; days past the history age out.
+    const aged = structuredClone(bare);
     onEvent(aged, track("visit", t0 + 40 * day), defaultScoringSettings, undefined);
-    expect(Object.keys(aged.days)).toEqual([`d${Math.floor((t0 + 40 * day) / day)}`]);
+    expect(aged.days).toEqual([d(t0 + 40 * day), 1]);
+    const next = structuredClone(prefixed);
+    onEvent(next, track("visit", t0 - day + 5000), defaultScoringSettings, undefined);
+    expect(next.days).toEqual([d(t0 - 20 * day), 1, d(t0 - 3 * day), 2, d(t0 - day), 2]);
+  });
+
+  it("counts an event of an earlier day in that day's place", () => {
+    const a = emptyActivity();
+    for (const ms of [t0 + 5 * day, t0 + 2 * day, t0 + 5 * day + 10, t0 + 3 * day, t0 + 2 * day + 1]) onEvent(a, track("visit", ms), defaultScoringSettings, undefined);
+    const d = (ms: number) => Math.floor(ms / day);
+    expect(a.days).toEqual([d(t0 + 2 * day), 2, d(t0 + 3 * day), 1, d(t0 + 5 * day), 2]);
+  });
+
+  it("a copy's changes do not reach the original", () => {
+    const { activity } = drive([{ name: "visit", ms: t0 }, { name: "order_completed", ms: t0 + 1000, properties: { total: 5 } }], t0 + 1000);
+    const before = structuredClone(activity);
+    const copy = copyActivity(activity);
+    onEvent(copy, track("visit", t0 + day), defaultScoringSettings, undefined);
+    onEvent(copy, track("order_completed", t0 + 9 * day, { total: 1 }), defaultScoringSettings, undefined);
+    expect(activity).toEqual(before);
+    expect(copy).not.toEqual(before);
   });
 
   it("before any data, the priors read behaviour the way a marketer would", () => {
