@@ -1,4 +1,4 @@
-import { compileJourney, orchestrate, type CustomerState, type LiveProgram, type StepContext, type StepInput } from "@/server/journey";
+import { compileJourney, orchestrate, timersOf, type CustomerState, type LiveProgram, type StepContext, type StepInput, type Timer } from "@/server/journey";
 import { journey } from "@/server/journey/test-helpers";
 import { workspaceSettingsSchema } from "@/server/journey/schema";
 
@@ -8,6 +8,9 @@ import { workspaceSettingsSchema } from "@/server/journey/schema";
  *   A. trigger → branch → message, and
  *   B. a journey with frequency caps, quiet hours and a suppressing negative
  *      trigger, over 1,000,000 distinct customers.
+ * and, for information (no goal), C. returning customers: each with 20 days of
+ *   activity and a few instances waiting (one customer's state is copied in
+ *   every call, as the runtime's are).
  * A "step" is one orchestrate call (one input handled for one customer); only
  * those calls are timed, not the building of their inputs.
  */
@@ -32,24 +35,25 @@ const guarded = compileJourney(
   1,
 );
 
-function bench(name: string, programs: LiveProgram[], makeInput: (i: number) => StepInput, n: number) {
-  const ctxBase = { seed: "bench", workspace: workspaceSettingsSchema.parse({ frequencyCap: [{ channel: "any", max: 3, per: "P1D" }] }) };
-  const state: CustomerState | null = null;
+const ctxBase = { seed: "bench", workspace: workspaceSettingsSchema.parse({ frequencyCap: [{ channel: "any", max: 3, per: "P1D" }] }) };
+function bench(name: string, programs: LiveProgram[], makeInput: (i: number) => StepInput, n: number, stateOf: (i: number) => CustomerState | null = () => null) {
   let effects = 0;
   // Warm up the JIT.
-  for (let i = 0; i < 20_000; i++) orchestrate(programs, state, makeInput(i), { ...ctxBase, customerId: `w${i}` });
+  for (let i = 0; i < 20_000; i++) orchestrate(programs, stateOf(i), makeInput(i), { ...ctxBase, customerId: `w${i}` });
   // Only orchestrate is timed: inputs and contexts (the caller's work) are built beforehand, a chunk at a time.
   const chunk = 1_000;
   let elapsed = 0n;
   for (let from = 0; from < n; from += chunk) {
     const inputs: StepInput[] = [];
     const contexts: StepContext[] = [];
+    const states: (CustomerState | null)[] = [];
     for (let i = from; i < Math.min(n, from + chunk); i++) {
       inputs.push(makeInput(i));
       contexts.push({ ...ctxBase, customerId: `c${i}` });
+      states.push(stateOf(i));
     }
     const start = process.hrtime.bigint();
-    for (let j = 0; j < inputs.length; j++) effects += orchestrate(programs, state, inputs[j]!, contexts[j]!).effects.length;
+    for (let j = 0; j < inputs.length; j++) effects += orchestrate(programs, states[j]!, inputs[j]!, contexts[j]!).effects.length;
     elapsed += process.hrtime.bigint() - start;
   }
   const seconds = Number(elapsed) / 1e9;
@@ -65,3 +69,38 @@ const event = (name: string, i: number, properties: Record<string, unknown>): St
 console.log(`node ${process.version}, ${customers.toLocaleString("en")} distinct customers per scenario`);
 bench("A trigger → branch → message", [{ program: simple, acceptsEntries: true }], (i) => event("buy", i, { total: i % 200 }), customers);
 bench("B caps + quiet hours + suppression", [{ program: guarded, acceptsEntries: true }], (i) => event(i % 10 === 0 ? "refund" : "visit", i, {}), customers);
+
+// C. Returning customers: 1,000 distinct histories (20 days of visits, the last few entries still waiting), each reused by many steps.
+const waiting = compileJourney(
+  journey(
+    "bench-returning",
+    [
+      ["t", "trigger", { event: "visit" }],
+      ["w", "wait", { for: "P3D" }],
+      ["m", "message", { channel: "email", template: "Still thinking about it, {{traits.firstName}}?" }],
+    ],
+    ["t>w", "w>m"],
+    { reentry: "always", timezone: "Europe/Paris" },
+  ),
+  1,
+);
+const returningPrograms: LiveProgram[] = [{ program: guarded, acceptsEntries: true }, { program: waiting, acceptsEntries: true }];
+const histories: CustomerState[] = [];
+for (let c = 0; c < 1_000; c++) {
+  let state: CustomerState | null = null;
+  const ctx = { ...ctxBase, customerId: `r${c}` };
+  for (let d = 20; d >= 1; d--) {
+    const at = base - d * 86_400_000 + (c % 600) * 60_000;
+    // The timers due before this visit fire first, as the runtime fires them.
+    for (let due: Timer | undefined = state ? timersOf(state).sort((x, y) => (x.dueAt < y.dueAt ? -1 : 1))[0] : undefined; due && Date.parse(due.dueAt) <= at; due = timersOf(state!).sort((x, y) => (x.dueAt < y.dueAt ? -1 : 1))[0]) {
+      const input: StepInput = "score" in due ? { kind: "score", at: due.dueAt } : { kind: "timer", instanceId: due.instanceId, seq: due.seq, at: due.dueAt };
+      state = orchestrate(returningPrograms, state, input, ctx).state;
+    }
+    state = orchestrate(returningPrograms, state, { kind: "event", event: { id: `h${c}-${d}`, type: "track", name: "visit", properties: { page: "/pricing" }, traits: {}, timestamp: new Date(at).toISOString() } }, ctx).state;
+  }
+  histories.push(state!);
+}
+const returning = Math.max(1, Math.round(customers / 5));
+const sample = histories[0]!;
+console.log(`C: each history has ${sample.instances.length} instances waiting, ${sample.recent.length} recent events, ${sample.sent.length} messages sent; ${JSON.stringify(sample).length.toLocaleString("en")} bytes of JSON`);
+bench("C returning customers (information)", returningPrograms, (i) => event("visit", i, { page: "/cart" }), returning, (i) => histories[i % histories.length]!);

@@ -3,7 +3,7 @@ import { compileCondition, renderTemplate, type Condition, type ConditionScope, 
 import { bucketOf, contextFeatures, posteriorsFor } from "@/server/decisions/learning";
 import { decide } from "@/server/decisions/policies";
 import { unitHash } from "./hash";
-import { parseIso } from "./iso";
+import { isoOf, parseIso } from "./iso";
 import { quietUntil } from "./local-time";
 import { kindOf, type ExitReason, type NodeOutcome, type NodeRuntime } from "./node-kinds";
 import { goNext, type DecisionLike, type MessageLike } from "./node-kinds/kind";
@@ -162,8 +162,11 @@ export function brokenCap(state: CustomerState, caps: FrequencyCap[], channel: s
     if (cap.channel !== "any" && cap.channel !== channel) continue;
     if (state.sent.length < cap.max) continue;
     const since = now.getTime() - capWindowMs(cap.per);
+    // Canonical ISO text (24 characters) sorts as time does: compared as text, not parsed per message per cap.
+    const sinceIso = isoOf(since);
+    const asText = sinceIso.length === 24;
     let count = 0;
-    for (const m of state.sent) if ((cap.channel === "any" || m.channel === cap.channel) && parseIso(m.t) > since) count++;
+    for (const m of state.sent) if ((cap.channel === "any" || m.channel === cap.channel) && (asText && m.t.length === 24 && m.t.charCodeAt(23) === 90 ? m.t > sinceIso : parseIso(m.t) > since)) count++;
     if (count >= cap.max) return cap;
   }
   return null;

@@ -78,15 +78,23 @@ const digitPositions = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 
  * formatted here (scoring ticks fall on a different millisecond for every
  * customer). Throws like toISOString for an invalid time.
  */
-let isoDay = { day: NaN, prefix: "" };
+const dayPrefixes = new Map<number, string>();
+let lastDay = NaN;
+let lastPrefix = "";
 export function isoOf(ms: number): string {
   const day = Math.floor(ms / dayMs);
-  if (day !== isoDay.day) {
+  // A few days in turn (a cap's window start, today, a scoring tick tomorrow): a map, not one remembered day.
+  let prefix = day === lastDay ? lastPrefix : dayPrefixes.get(day);
+  if (prefix === undefined) {
     const text = new Date(day * dayMs).toISOString();
-    isoDay = { day, prefix: text.slice(0, text.indexOf("T") + 1) };
+    prefix = text.slice(0, text.indexOf("T") + 1);
+    if (dayPrefixes.size >= 4_096) dayPrefixes.clear();
+    dayPrefixes.set(day, prefix);
   }
+  lastDay = day;
+  lastPrefix = prefix;
   const inDay = ms - day * dayMs;
-  return `${isoDay.prefix}${pad2(Math.floor(inDay / 3_600_000))}:${pad2(Math.floor(inDay / 60_000) % 60)}:${pad2(Math.floor(inDay / 1000) % 60)}.${pad3(inDay % 1000)}Z`;
+  return `${prefix}${pad2(Math.floor(inDay / 3_600_000))}:${pad2(Math.floor(inDay / 60_000) % 60)}:${pad2(Math.floor(inDay / 1000) % 60)}.${pad3(inDay % 1000)}Z`;
 }
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);

@@ -82,10 +82,16 @@ const indexes = new WeakMap<LiveProgram[], ProgramIndex>();
 function indexOf(programs: LiveProgram[]): ProgramIndex {
   let index = indexes.get(programs);
   if (!index) {
-    const byVersion = new Map(programs.map((p) => [`${p.program.id}@${p.program.version}`, p.program]));
+    // By journey, then version (no key text built per lookup: this runs for every instance in every handler).
+    const byVersion = new Map<string, Map<number | null, Program>>();
+    for (const p of programs) {
+      let versions = byVersion.get(p.program.id);
+      if (!versions) byVersion.set(p.program.id, (versions = new Map()));
+      versions.set(p.program.version, p.program);
+    }
     const byId = new Map(programs.map((p) => [p.program.id, p.program]));
     const held = new Set(programs.filter((p) => p.held).map((p) => p.program.id));
-    const programOf = (inst: Instance) => byVersion.get(`${inst.journey}@${inst.version}`) ?? byId.get(inst.journey);
+    const programOf = (inst: Instance) => byVersion.get(inst.journey)?.get(inst.version) ?? byId.get(inst.journey);
     index = {
       held,
       candidates: programs
