@@ -85,13 +85,13 @@ export function advance(run: StepRun, program: Program, inst: Instance, target: 
         next = node.next[outcome.handle] ?? null;
         continue;
       case "wait":
-        inst.waiting = { kind: "wait", until: outcome.until.toISOString() };
+        inst.waiting = { kind: "wait", until: isoOf(outcome.until.getTime()) };
         return;
       case "await_event":
-        inst.waiting = { kind: "event", until: outcome.until.toISOString() };
+        inst.waiting = { kind: "event", until: isoOf(outcome.until.getTime()) };
         return;
       case "hold":
-        inst.waiting = { kind: "held", until: outcome.until.toISOString() };
+        inst.waiting = { kind: "held", until: isoOf(outcome.until.getTime()) };
         return;
       case "exit":
         return exitInstance(run, inst, outcome.reason, outcome.rule);

@@ -23,6 +23,14 @@ describe("iso", () => {
       expect(parseIso(t)).toBe(ms);
       if (isCanonicalIso(t, ms)) expect(new Date(ms).toISOString()).toBe(t);
     }
+    // Every instant toISOString writes in years 0100–9999 reads back exactly (the arithmetic path, leap years and centuries included).
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(100, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }), (ms) => {
+        expect(parseIso(new Date(ms).toISOString())).toBe(ms);
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const t of ["2000-02-28T23:59:59.999Z", "1900-02-28T12:00:00.000Z", "2024-02-28T00:00:00.001Z", "0100-01-01T00:00:00.000Z", "1969-12-28T23:59:59.999Z", "9999-12-28T23:59:59.999Z"]) expect(parseIso(t)).toBe(Date.parse(t));
     expect(isCanonicalIso("2026-02-30T00:00:00.000Z", Date.parse("2026-02-30T00:00:00.000Z"))).toBe(false);
     expect(isCanonicalIso("2026-06-01T10:00:00.000Z", Date.parse("2026-06-01T10:00:00.000Z"))).toBe(true);
     // Any text of the right length: whenever it says canonical, the round trip agrees.

@@ -36,7 +36,7 @@ function hasIsoShape(t: string): boolean {
 const digit = (t: string, i: number) => t.charCodeAt(i) - 48;
 
 /**
- * Date.parse(t), faster for canonical text (Date.UTC from its digits; three
+ * Date.parse(t), faster for canonical text (arithmetic on its digits; several
  * times quicker than the parser here), and Date.parse itself for anything else.
  */
 let lastText = "";
@@ -65,10 +65,18 @@ function parseIsoText(t: string): number {
     const minute = digit(t, 14) * 10 + digit(t, 15);
     const second = digit(t, 17) * 10 + digit(t, 18);
     if (ok && year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour <= 23 && minute <= 59 && second <= 59) {
-      return Date.UTC(year, month - 1, day, hour, minute, second, digit(t, 20) * 100 + digit(t, 21) * 10 + digit(t, 22));
+      return daysFromCivil(year, month, day) * dayMs + ((hour * 60 + minute) * 60 + second) * 1000 + digit(t, 20) * 100 + digit(t, 21) * 10 + digit(t, 22);
     }
   }
   return Date.parse(t);
+}
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil; integer arithmetic, quicker than Date.UTC). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
 }
 const digitPositions = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
 

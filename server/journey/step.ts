@@ -209,7 +209,7 @@ function handleNegatives(run: StepRun, event: EngineEvent, programOf: (i: Instan
     if (!program || !run.state.instances.includes(inst)) continue;
     for (const neg of program.negatives) {
       if (neg.config.event !== event.name || !keyMatches(program, inst, event) || !neg.where(scopeFor(run, program, event))) continue;
-      if (neg.suppress) inst.suppressUntil = addDuration(run.now, neg.suppress, customerTimezone(program, run.state.traits)).toISOString();
+      if (neg.suppress) inst.suppressUntil = isoOf(addDuration(run.now, neg.suppress, customerTimezone(program, run.state.traits)).getTime());
       if (neg.jumpTo && inst.group === "treatment") {
         inst.waiting = null;
         advance(run, program, inst, neg.jumpTo);
@@ -327,7 +327,7 @@ function enter(run: StepRun, program: Program, triggerId: string, key: string | 
       : program.holdoutPercent > 0 && unitHash(program.id, "holdout", c.customerId, c.seed) * 100 < program.holdoutPercent
         ? "holdout"
         : "treatment";
-  const goalBy = program.goal ? addDuration(run.now, program.goal.within, customerTimezone(program, s.traits)).toISOString() : null;
+  const goalBy = program.goal ? isoOf(addDuration(run.now, program.goal.within, customerTimezone(program, s.traits)).getTime()) : null;
   const inst: Instance = {
     id: `${program.id}:${c.customerId}:${history.entries}`,
     journey: program.id,
