@@ -11,7 +11,7 @@ import { journeyDocumentSchema } from "@/server/journey";
 import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
 import { publishJourney } from "@/server/journeys/publish-journey";
 import { ensureDevAuthEnv } from "./db-env";
-import { FaultCluster, freePort } from "./faults/cluster";
+import { cpuProfileFlags, FaultCluster, freePort } from "./faults/cluster";
 import { createFaultWorkspace } from "./faults/fixture";
 
 /**
@@ -105,7 +105,7 @@ const headers = { authorization: `Bearer ${apiKey}`, "content-type": "applicatio
 
 // The ingestion listener, beside the app, on the same database.
 const ingestPort = await freePort();
-const ingest = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/ingest.ts")], {
+const ingest = spawn(process.execPath, [...cpuProfileFlags(), "--import", "tsx", path.join(root, "scripts/ingest.ts")], {
   cwd: root,
   env: { ...process.env, DATABASE_URL: cluster.databaseUrl, INGEST_PORT: String(ingestPort), NODE_ENV: "production" },
   stdio: ["ignore", "ignore", "inherit"],
@@ -161,7 +161,7 @@ async function closedLoop(kind: "batch" | "single", concurrency: number, ms: num
 async function waitProcessed(limitMs: number): Promise<number> {
   const t0 = Date.now();
   for (;;) {
-    const [row] = (await db.execute(sql`select count(*)::int as n from events where processed_at is null`)) as unknown as [{ n: number }];
+    const [row] = (await db.execute(sql`select count(*)::int as n from pending_events`)) as unknown as [{ n: number }];
     if (row.n === 0 || Date.now() - t0 > limitMs) return row.n;
     await sleep(250);
   }
@@ -169,7 +169,7 @@ async function waitProcessed(limitMs: number): Promise<number> {
 
 // 1. Ingest, then how fast the workers process what came in (the rate the whole system sustains).
 async function drain(label: string) {
-  const [row] = (await db.execute(sql`select count(*)::int as n from events where processed_at is null`)) as unknown as [{ n: number }];
+  const [row] = (await db.execute(sql`select count(*)::int as n from pending_events`)) as unknown as [{ n: number }];
   const d0 = performance.now();
   const left = await waitProcessed(90_000);
   const seconds = (performance.now() - d0) / 1000;
@@ -197,7 +197,7 @@ const sustainedListener = (batchedListener.rate * phaseMs) / 1000 / (phaseMs / 1
 // Each phase starts from a settled database: the burst left tens of thousands of dead index entries
 // (processed events) that autovacuum would clear in a while; without this the latency phase measures that cleanup.
 const v0 = performance.now();
-await db.execute(sql`vacuum (analyze) events, customers, customer_states, outbox, timers, step_log`);
+await db.execute(sql`vacuum (analyze) events, pending_events, customers, customer_states, outbox, timers, step_log`);
 log(`vacuum after the burst: ${((performance.now() - v0) / 1000).toFixed(1)} s`);
 
 // 2. Latency at half the single maximum (capped so the phase stays bounded), open loop. BENCH_LATENCY_RATE fixes the

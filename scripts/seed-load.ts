@@ -71,10 +71,10 @@ const chunk = 500_000;
 for (let offset = 0; offset < events; offset += chunk) {
   const n = Math.min(chunk, events - offset);
   await db.execute(sql`
-    insert into events (workspace_id, customer_id, message_id, type, name, properties, timestamp, received_at, processed_at, source)
+    insert into events (workspace_id, customer_id, message_id, type, name, properties, timestamp, received_at, source)
     select ${workspace.id}::uuid, 'c' || floor(${customers} * power(random(), 2))::int, 'load-' || (${offset} + g),
       'track', (array['page_viewed', 'product_viewed', 'cart_abandoned', 'order_completed'])[1 + floor(random() * random() * 4)::int],
-      jsonb_build_object('total', floor(random() * 300)::int), ts, ts, ts + interval '50 milliseconds', 'load'
+      jsonb_build_object('total', floor(random() * 300)::int), ts, ts, 'load'
     from generate_series(1, ${n}) g, lateral (select now() - random() * interval ${sql.raw(`'${span}'`)} as ts) t`);
   log(`events ${(offset + n).toLocaleString("en")}`);
 }

@@ -127,7 +127,7 @@ type Progress = { stored: number; processed: number; queued: number; sent: numbe
 const progress = async (d: Db): Promise<Progress> =>
   ((await d.execute(sql`select
     (select count(*)::int from events where workspace_id = ${workspaceId}) as stored,
-    (select count(*)::int from events where workspace_id = ${workspaceId} and processed_at is not null) as processed,
+    (select count(*)::int from events e where workspace_id = ${workspaceId} and not exists (select 1 from pending_events p where p.id = e.id)) as processed,
     (select count(*)::int from outbox where workspace_id = ${workspaceId}) as queued,
     (select count(*)::int from outbox where workspace_id = ${workspaceId} and status = 'sent') as sent`)) as unknown as [Progress])[0];
 const convergeUntil = Date.now() + convergeMs;
@@ -145,7 +145,7 @@ if (!converged) {
   // Who holds which partition, and where the unprocessed events are: enough to tell a stuck worker from a lost lease.
   const locks = await db.execute(sql`select l.pid, array_agg(l.objid order by l.objid) as partitions, a.application_name, a.state
     from pg_locks l left join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.classid = 727001 group by l.pid, a.application_name, a.state`);
-  const stuck = await db.execute(sql`select partition, count(*)::int as n from events where workspace_id = ${workspaceId} and processed_at is null group by partition order by partition`);
+  const stuck = await db.execute(sql`select p.partition, count(*)::int as n from pending_events p join events e on e.id = p.id where e.workspace_id = ${workspaceId} group by p.partition order by p.partition`);
   const workers = await db.execute(sql`select id, now() - heartbeat_at as age from runtime_workers`);
   log(`advisory locks: ${JSON.stringify(locks)}`);
   log(`unprocessed by partition: ${JSON.stringify(stuck)}`);
@@ -153,7 +153,7 @@ if (!converged) {
 }
 
 const exitCodes = await cluster.stopWorkers();
-const storedRows = (await db.execute(sql`select message_id as "messageId", processed_at is not null as processed from events where workspace_id = ${workspaceId}`)) as unknown as { messageId: string; processed: boolean }[];
+const storedRows = (await db.execute(sql`select message_id as "messageId", not exists (select 1 from pending_events p where p.id = e.id) as processed from events e where workspace_id = ${workspaceId}`)) as unknown as { messageId: string; processed: boolean }[];
 const outboxRows = (await db.execute(sql`select key, status, payload->>'body' as body from outbox where workspace_id = ${workspaceId}`)) as unknown as { key: string; status: string; body: string | null }[];
 await db.$end();
 await cluster.shutdown();

@@ -92,7 +92,7 @@ export class FaultCluster {
       this.webPort ||= await freePort();
       this.spawnChild(slot, name, path.join(root, "node_modules/.bin/next"), ["start", "-H", "127.0.0.1", "-p", String(this.webPort)], env);
     } else {
-      this.spawnChild(slot, name, process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts")], env);
+      this.spawnChild(slot, name, process.execPath, [...cpuProfileFlags(), "--import", "tsx", path.join(root, "scripts/worker.ts")], env);
     }
     return name;
   }
@@ -230,4 +230,10 @@ function signalGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+/** WAYMARK_CPU_PROF=<folder>: the workers (and bench:e2e's ingestion listener) write V8 CPU profiles there when they exit (node refuses --cpu-prof in NODE_OPTIONS). */
+export function cpuProfileFlags(): string[] {
+  const dir = process.env.WAYMARK_CPU_PROF;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`] : [];
 }

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { events, outbox, timers } from "@/db/schema";
+import { events, outbox, pendingEvents, timers } from "@/db/schema";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { getOpsReport } from "./ops-report";
 
@@ -21,15 +21,19 @@ describe("the ops report", () => {
     const t = new Date(now).getTime();
     const ago = (ms: number) => new Date(t - ms);
     const event = (workspaceId: string, id: string, receivedAt: Date, processed: boolean) => ({
-      workspaceId, customerId: "c", messageId: id, type: "track" as const, name: "visit", timestamp: receivedAt, receivedAt, processedAt: processed ? receivedAt : null,
+      row: { workspaceId, customerId: "c", messageId: id, type: "track" as const, name: "visit", timestamp: receivedAt, receivedAt },
+      processed,
     });
-    await db.insert(events).values([
+    const stored = [
       event(workspace.id, "a", ago(5 * 60_000), true),
       event(workspace.id, "b", ago(5 * 60_000 + 1000), true),
       event(workspace.id, "c", ago(2 * 60_000), false),
       event(workspace.id, "old", ago(3 * 3600_000), true),
       event(other.workspace.id, "x", ago(60_000), false),
-    ]);
+    ];
+    const rows = await db.insert(events).values(stored.map((e) => e.row)).returning({ id: events.id, partition: events.partition });
+    // The unprocessed ones are still in the runtime's queue.
+    await db.insert(pendingEvents).values(rows.filter((_, i) => !stored[i]!.processed));
     await db.insert(timers).values([
       { workspaceId: workspace.id, customerId: "c", dueAt: ago(30_000), key: "k1", payload: {} },
       { workspaceId: workspace.id, customerId: "d", dueAt: new Date(t + 30 * 60_000), key: "k2", payload: {} },

@@ -27,8 +27,8 @@ export async function getOpsReport(db: Db, workspaceId: string): Promise<OpsRepo
       from events where workspace_id = ${workspaceId} and received_at > now() - interval '1 hour'
       group by 1 order by 1`),
     db.execute(sql`
-      select count(*)::int as unprocessed, extract(epoch from (now() - min(received_at))) * 1000 as oldest
-      from events where workspace_id = ${workspaceId} and processed_at is null`),
+      select count(*)::int as unprocessed, extract(epoch from (now() - min(e.received_at))) * 1000 as oldest
+      from pending_events p join events e on e.id = p.id where e.workspace_id = ${workspaceId}`),
     db.execute(sql`
       select count(*)::int as pending,
         count(*) filter (where due_at <= now())::int as overdue,

@@ -55,7 +55,9 @@ export async function appendEvents(
       context: e.context,
       timestamp: e.timestamp.toISOString(),
     }));
+    // Each new event is queued for the runtime (pending_events) in the same statement.
     const inserted = (await tx.execute(sql`
+      with ins as (
       insert into events (workspace_id, customer_id, message_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp, source)
       select ${workspaceId}::uuid, r.customer_id, r.message_id, r.type, r.name, r.user_id, r.anonymous_id, r.properties, r.traits, r.context, r.timestamp, ${source}
       from rows from (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as (
@@ -64,7 +66,9 @@ export async function appendEvents(
       )) with ordinality as r(customer_id, message_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp, ord)
       order by r.ord
       on conflict (workspace_id, message_id) do nothing
-      returning message_id as "messageId", partition`)) as unknown as { messageId: string; partition: number }[];
+      returning id, message_id, partition),
+      queued as (insert into pending_events (id, partition) select id, partition from ins)
+      select message_id as "messageId", partition from ins`)) as unknown as { messageId: string; partition: number }[];
     const fresh = new Set(inserted.map((r) => r.messageId));
     const partitions = new Set(inserted.map((r) => r.partition));
     const stored = resolved.filter((e) => fresh.delete(e.messageId));
@@ -82,7 +86,7 @@ export async function appendEvents(
 /**
  * The common request, one event of a known user (no alias to resolve, no
  * profile to merge), in ONE statement: the event and, if it is new, its
- * profile upsert (data-modifying CTEs run atomically, as one transaction), a
+ * place in the runtime's queue and its profile upsert (data-modifying CTEs run atomically, as one transaction), a
  * prepared statement in one round trip instead of a transaction's four. The
  * profile rules are upsertProfiles' for a single event. Returns the event's
  * worker partition if it was stored, null if it was a duplicate.
@@ -98,7 +102,9 @@ async function appendOne(db: Db, workspaceId: string, e: NormalizedEvent, source
       values (${workspaceId}::uuid, ${e.customerId}, ${e.messageId}, ${e.type}, ${e.name}, ${e.userId}, ${e.anonymousId},
         ${JSON.stringify(e.properties)}::jsonb, ${JSON.stringify(e.traits)}::jsonb, ${JSON.stringify(e.context)}::jsonb, ${ts}::timestamptz, ${source})
       on conflict (workspace_id, message_id) do nothing
-      returning customer_id, partition
+      returning id, customer_id, partition
+    ), queued as (
+      insert into pending_events (id, partition) select id, partition from ins
     ), profile as (
       insert into customers as c (workspace_id, customer_id, traits, timezone, unsubscribed, first_seen_at, last_seen_at)
       select ${workspaceId}::uuid, customer_id, ${JSON.stringify(e.traits)}::jsonb, ${tz}::text, ${e.traits.unsubscribed === true}::boolean, ${ts}::timestamptz, ${ts}::timestamptz from ins

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { customers, eventSources, events } from "@/db/schema";
+import { customers, eventSources, events, pendingEvents } from "@/db/schema";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { createApiKey } from "@/server/workspaces/api-keys";
 import { handleIngest, handleWebhook } from "./handle-ingest";
@@ -39,7 +39,9 @@ describe("event ingestion on Postgres", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ accepted: 1, duplicates: 0 });
     const [row] = await db.select().from(events).where(eq(events.workspaceId, workspace.id));
-    expect(row).toMatchObject({ customerId: "u1", name: "cart_abandoned", type: "track", properties: { total: 80 }, processedAt: null });
+    expect(row).toMatchObject({ customerId: "u1", name: "cart_abandoned", type: "track", properties: { total: 80 } });
+    // Queued for the runtime in the same commit, in its worker partition.
+    expect(await db.select().from(pendingEvents).where(eq(pendingEvents.id, row!.id))).toEqual([{ id: row!.id, partition: row!.partition }]);
   });
 
   it("counts a replayed messageId as a duplicate and stores it once", async () => {

@@ -31,26 +31,35 @@ export type ClaimedBatch = {
 
 /**
  * A batch's work and what it needs to run, in ONE statement (it was five):
- *  - the oldest unprocessed events of the held partitions (SKIP LOCKED, so a
- *    second claimer never waits or doubles up);
+ *  - the oldest unprocessed events of the held partitions, taken off the
+ *    queue (pending_events; SKIP LOCKED, so a second claimer never waits or
+ *    doubles up; the delete commits with the batch's writes, or not at all);
  *  - the timers of those partitions due by the clock;
  *  - for each customer with events, their timers due before their latest
  *    claimed event (the runtime handles each customer's inputs in time order);
  *  - each of these customers' state (locked for the batch) and profile.
  * Everything it returns is locked for this transaction where it is written.
+ * The queue rows and their events are reached by primary key (`= any(array(…))`):
+ * joined instead, the planner chose to hash the claimed ids against a scan of
+ * every event (timer lateness p50 went from 1 ms to 12 ms in bench:e2e).
  */
 export async function claimBatch(tx: Tx, opts: { partitions: number[]; now: Date; limit: number }): Promise<ClaimedBatch> {
   const partitions = sql.raw(`array[${opts.partitions.map(Number).join(",")}]::int[]`);
   const timerJson = sql.raw(`json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'key', key, 'dueAt', due_at, 'payload', payload)`);
   const [row] = (await tx.execute(sql`
     with
+    claimed as (
+      delete from pending_events where id = any(array(
+        select id from pending_events
+        where partition = any(${partitions})
+        order by id
+        limit ${opts.limit}
+        for update skip locked))
+      returning id),
     ev as (
       select id, workspace_id, customer_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp
       from events
-      where processed_at is null and partition = any(${partitions})
-      order by id
-      limit ${opts.limit}
-      for update skip locked),
+      where id = any(array(select id from claimed))),
     due as (
       select id, workspace_id, customer_id, key, due_at, payload
       from timers

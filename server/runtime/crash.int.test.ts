@@ -73,7 +73,7 @@ describe("crash safety", () => {
       }));
       await appendEvents(db, workspace.id, batch, "test");
     }
-    const processed = async () => Number(((await db.execute(sql`select count(*) as n from events where workspace_id = ${workspace.id} and processed_at is not null`)) as unknown as [{ n: string }])[0].n);
+    const processed = async () => Number(((await db.execute(sql`select count(*) as n from events where workspace_id = ${workspace.id} and not exists (select 1 from pending_events p where p.id = events.id)`)) as unknown as [{ n: string }])[0].n);
 
     const first = startWorker();
     const killAt = Date.now() + 60_000;
@@ -99,7 +99,7 @@ describe("crash safety", () => {
     }
     const rows = await db.select({ key: outbox.key }).from(outbox).where(eq(outbox.workspaceId, workspace.id));
     const keys = new Set(rows.map((r) => r.key));
-    const unprocessed = await db.select().from(events).where(sql`${events.workspaceId} = ${workspace.id} and ${events.processedAt} is null`);
+    const unprocessed = await db.select().from(events).where(sql`${events.workspaceId} = ${workspace.id} and exists (select 1 from pending_events p where p.id = ${events.id})`);
     const delivered = deliveries.filter((k) => keys.has(k));
     const duplicates = delivered.length - new Set(delivered).size;
     console.log(`crash test: accepted ${total}, processed before kill ${atKill}, processed ${total - unprocessed.length}, queued ${keys.size}, delivered ${new Set(delivered).size}, wire duplicates ${duplicates}, lost ${total - new Set(delivered).size}`);

@@ -131,7 +131,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
       asks.forEach((a, i) => (modelChoices[a.key] = answers[i]!));
       ({ outcomes, handled, scoreDeltas } = run());
     }
-    await writeOutcomes(tx, outcomes, { scoreDeltas, processedEventIds: events.map((e) => Number(e.id)) });
+    await writeOutcomes(tx, outcomes, { scoreDeltas });
     return handled;
   });
 }

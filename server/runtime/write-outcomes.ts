@@ -57,7 +57,7 @@ function counterMetric(e: Effect): string | null {
  * customer's set becomes the state's current set: timers no longer in it go,
  * new ones come, unchanged ones are not touched); the outbox (unique key: a
  * replayed step cannot queue a message twice); the step log; profile traits
- * set by update_profile nodes; the events marked processed; and the rows every
+ * set by update_profile nodes; and the rows every
  * worker shares (analytics counters, durations, paths, the bandit's counts,
  * journey entrants, score models), each written in key order so concurrent
  * batches lock shared rows in the same order (no deadlocks).
@@ -66,9 +66,8 @@ function counterMetric(e: Effect): string | null {
  * the timers upserted (keys in it) are disjoint, and every shared row's key
  * appears once (tallied here).
  */
-export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: { scoreDeltas?: Map<string, ScoreModels>; processedEventIds?: number[] } = {}): Promise<void> {
-  const processed = opts.processedEventIds ?? [];
-  if (outcomes.length === 0 && processed.length === 0) return;
+export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: { scoreDeltas?: Map<string, ScoreModels> } = {}): Promise<void> {
+  if (outcomes.length === 0) return;
   const states = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId, s: o.state }));
   // Each customer with the keys of the timers they keep: the delete compares a timer with its own customer's few keys
   // (a NOT EXISTS over all the batch's new timers made Postgres scan them once per timer: 100 ms for 500 customers).
@@ -152,8 +151,6 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
       update customers p set traits = p.traits || x.t
       from jsonb_to_recordset(${json(traits)}) as x(w uuid, c text, t jsonb)
       where p.workspace_id = x.w and p.customer_id = x.c),
-    done as (
-      update events set processed_at = now() where id = any(${`{${processed.map(Number).join(",")}}`}::bigint[])),
     counters as (
       insert into journey_counters (workspace_id, journey_id, version, node_id, day, "group", metric, count)
       select w, j, v, n, d, g, m, count from jsonb_to_recordset(${json([...counts.values()])}) as x(w uuid, j text, v int, n text, d date, g text, m text, count bigint)
