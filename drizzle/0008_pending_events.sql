@@ -1,3 +1,5 @@
+-- No event is stored or claimed while the backlog moves to the queue: in-flight claims and inserts finish first, new ones wait (readers do not).
+LOCK TABLE "events" IN EXCLUSIVE MODE;--> statement-breakpoint
 CREATE TABLE "pending_events" (
 	"id" bigint PRIMARY KEY NOT NULL,
 	"partition" integer NOT NULL

@@ -20,6 +20,8 @@ export type ClaimedTimer = { id: number; workspaceId: string; customerId: string
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export type ClaimedBatch = {
+  /** Queue rows taken (an event whose row was taken but which is gone, with its workspace, is not in `events`). */
+  claimed: number;
   events: ClaimedEvent[];
   due: ClaimedTimer[];
   early: ClaimedTimer[];
@@ -77,6 +79,7 @@ export async function claimBatch(tx: Tx, opts: { partitions: number[]; now: Date
       select s.workspace_id, s.customer_id, s.state from customer_states s join who w on s.workspace_id = w.workspace_id and s.customer_id = w.customer_id
       for update of s)
     select
+      (select count(*)::int from claimed) as claimed,
       (select coalesce(json_agg(json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'type', type, 'name', name,
         'userId', user_id, 'anonymousId', anonymous_id, 'properties', properties, 'traits', traits, 'context', context, 'timestamp', timestamp) order by id), '[]') from ev) as events,
       (select coalesce(json_agg(${timerJson} order by due_at, id), '[]') from due) as due,
@@ -84,8 +87,9 @@ export async function claimBatch(tx: Tx, opts: { partitions: number[]; now: Date
       (select coalesce(json_agg(json_build_object('workspaceId', workspace_id, 'customerId', customer_id, 'state', state)), '[]') from st) as states,
       (select coalesce(json_agg(json_build_object('workspaceId', c.workspace_id, 'customerId', c.customer_id, 'traits', c.traits, 'unsubscribed', c.unsubscribed)), '[]')
         from customers c join who w on c.workspace_id = w.workspace_id and c.customer_id = w.customer_id) as profiles
-  `)) as unknown as [Pick<ClaimedBatch, "states" | "profiles"> & { events: (Omit<ClaimedEvent, "timestamp"> & { timestamp: string })[]; due: RawTimer[]; early: RawTimer[] }];
+  `)) as unknown as [Pick<ClaimedBatch, "claimed" | "states" | "profiles"> & { events: (Omit<ClaimedEvent, "timestamp"> & { timestamp: string })[]; due: RawTimer[]; early: RawTimer[] }];
   return {
+    claimed: row.claimed,
     events: row.events.map((e) => ({ ...e, id: Number(e.id), timestamp: new Date(e.timestamp) })),
     due: row.due.map(timerOf),
     early: row.early.map(timerOf),

@@ -19,17 +19,19 @@ type Work = { workspaceId: string; customerId: string; events: ClaimedEvent[]; t
  * One runtime batch, in ONE transaction: claim events and due timers of the
  * held partitions, load those customers' states, run the pure orchestrator on
  * each customer's inputs in time order (timers due at or before an event fire
- * first), then write states, timers, outbox, step log and counters, and mark
- * the events processed. A crash anywhere rolls all of it back, so an accepted
- * event is processed exactly once and no message is queued twice.
- * Returns how many inputs it handled.
+ * first), then write states, timers, outbox, step log and counters; the claim
+ * took the events off the queue. A crash anywhere rolls all of it back, so an
+ * accepted event is processed exactly once and no message is queued twice.
+ * Returns how many inputs it handled, counting queue rows whose event was gone
+ * (so a worker keeps going through a backlog of those at full speed).
  */
 export async function processPartitions(db: Db, partitions: number[], opts: { batchSize: number; now?: () => Date; ai?: ModelProvider | null }): Promise<number> {
   if (partitions.length === 0) return 0;
   return db.transaction(async (tx) => {
     const now = opts.now?.() ?? new Date();
-    const { events, due, early, states: storedStates, profiles: storedProfiles } = await claimBatch(tx, { partitions, now, limit: opts.batchSize });
-    if (events.length === 0 && due.length === 0) return 0;
+    const { claimed, events, due, early, states: storedStates, profiles: storedProfiles } = await claimBatch(tx, { partitions, now, limit: opts.batchSize });
+    const gone = claimed - events.length;
+    if (events.length === 0 && due.length === 0) return gone;
 
     const work = new Map<string, Work>();
     const workFor = (workspaceId: string, customerId: string) => {
@@ -132,7 +134,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
       ({ outcomes, handled, scoreDeltas } = run());
     }
     await writeOutcomes(tx, outcomes, { scoreDeltas });
-    return handled;
+    return handled + gone;
   });
 }
 
