@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { executePrepared, type Db } from "@/db/client";
 import type { outbox } from "@/db/schema";
 import type { OutboundMessage, SendResult } from "./channel";
 import { loadChannelProvider, type ChannelProvider, type UnusableChannel } from "./channel-settings";
@@ -31,7 +31,7 @@ type OutboxRow = typeof outbox.$inferSelect;
  */
 export async function dispatchDueMessages(db: Db, opts: DispatchOptions = {}): Promise<{ sent: number; retrying: number; dead: number }> {
   const { limit = 100, maxAttempts = 6, baseDelayMs = 2_000, leaseMs = 60_000, workspaceId } = opts;
-  const claimed = (await db.execute(sql`
+  const claimed = (await executePrepared(db, sql`
     update outbox set attempts = attempts + 1, next_attempt_at = now() + ${`${leaseMs} milliseconds`}::interval
     where id in (
       select id from outbox
@@ -92,7 +92,7 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
       const group = pending;
       pending = [];
       try {
-        await db.execute(sql`
+        await executePrepared(db, sql`
           update outbox o set
             status = v.status,
             sent_at = case when v.status = 'sent' then now() else o.sent_at end,

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { executePrepared, type Db } from "@/db/client";
 import { applyStatsUpdates, type DecisionStats } from "@/server/decisions/learning";
 import { compileJourney, type LiveProgram, type Program } from "@/server/journey";
 import { workspaceSettingsSchema, type WorkspaceSettings } from "@/server/journey/schema";
@@ -47,15 +47,17 @@ type StatsRow = { workspaceId: string; journeyId: string; nodeId: string; bucket
 export async function loadBatchContext(tx: Tx, workspaceIds: string[], pinned: { journey: string; version: number }[]): Promise<BatchContext> {
   const context: BatchContext = { programs: new Map(workspaceIds.map((w) => [w, []])), learned: new Map(), settings: new Map(), scoreModels: new Map() };
   if (workspaceIds.length === 0) return context;
-  const ids = sql.raw(`array[${workspaceIds.map((w) => `'${w.replace(/[^0-9a-f-]/gi, "")}'`).join(",")}]::uuid[]`);
-  const [row] = (await tx.execute(sql`
+  // Lists as one parameter each, so the statement's text never varies (it is prepared: see executePrepared).
+  const ids = sql`${`{${workspaceIds.map((w) => w.replace(/[^0-9a-f-]/gi, "")).join(",")}}`}::uuid[]`;
+  const pinnedJson = JSON.stringify(pinned.map((p) => ({ j: p.journey, v: p.version })));
+  const [row] = (await executePrepared(tx, sql`
     select
       (select coalesce(json_agg(x), '[]') from (
         select v.id, v.workspace_id as "workspaceId", v.version, j.status, j.pause_mode as "pauseMode", j.slug, (v.version = j.live_version) as current
         from journeys j join journey_versions v on v.journey_id = j.id
         where j.workspace_id = any(${ids})
           and ((v.version = j.live_version and j.status in ('live', 'paused'))
-            or (j.slug, v.version) in (${pinned.length ? sql.join(pinned.map((p) => sql`(${p.journey}, ${p.version}::int)`), sql`, `) : sql`(null, null)`}))) x) as versions,
+            or (j.slug, v.version) in (select p.j, p.v from jsonb_to_recordset(${pinnedJson}::jsonb) as p(j text, v int)))) x) as versions,
       (select coalesce(json_agg(x), '[]') from (
         select workspace_id as "workspaceId", journey_id as "journeyId", node_id as "nodeId", bucket, handle, trials, successes
         from decision_stats where workspace_id = any(${ids})) x) as stats,

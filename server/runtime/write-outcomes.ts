@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { executePrepared, type Db } from "@/db/client";
 import { durationBucket } from "@/server/analytics/duration-buckets";
 import { mergeStatsUpdates, statsUpdates } from "@/server/decisions/learning";
 import type { CustomerState, Effect, Timer } from "@/server/journey";
@@ -126,7 +126,8 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
   const scoreRows = scoreModelIncrementRows(opts.scoreDeltas);
 
   const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
-  await tx.execute(sql`
+  // Prepared (see executePrepared): its text is the same for every batch, every list a JSON parameter.
+  await executePrepared(tx, sql`
     with
     states as (
       insert into customer_states (workspace_id, customer_id, state, updated_at)
