@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { executePrepared, type Db } from "@/db/client";
 import { customerAliases, customers } from "@/db/schema";
 import type { NormalizedEvent } from "./event-schema";
 
@@ -56,7 +56,7 @@ export async function appendEvents(
       timestamp: e.timestamp.toISOString(),
     }));
     // Each new event is queued for the runtime (pending_events) in the same statement.
-    const inserted = (await tx.execute(sql`
+    const inserted = (await executePrepared(tx, sql`
       with ins as (
       insert into events (workspace_id, customer_id, message_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp, source)
       select ${workspaceId}::uuid, r.customer_id, r.message_id, r.type, r.name, r.user_id, r.anonymous_id, r.properties, r.traits, r.context, r.timestamp, ${source}
@@ -177,7 +177,7 @@ async function upsertProfiles(db: Db, workspaceId: string, stored: (NormalizedEv
     first_seen_at: p.firstSeen.toISOString(),
     last_seen_at: p.lastSeen.toISOString(),
   }));
-  await db.execute(sql`
+  await executePrepared(db, sql`
     insert into customers as c (workspace_id, customer_id, traits, timezone, unsubscribed, first_seen_at, last_seen_at)
     select ${workspaceId}::uuid, r.customer_id, r.traits, r.timezone, r.unsubscribed, r.first_seen_at, r.last_seen_at
     from rows from (jsonb_to_recordset(${JSON.stringify(json)}::jsonb) as (
