@@ -6,7 +6,7 @@ export { orchestrate, timersOf } from "./step";
 export * from "./step-types";
 export { Simulator, simulate, type SimEvent, type SimLine } from "./simulate";
 export { nodeKinds, nodeKindList, isNodeKind, type NodeKind } from "./node-kinds";
-export { customerStateSchema, emptyCustomerState, type CustomerState, type Instance } from "./state";
+export { customerStateSchema, emptyCustomerState, readStoredState, stateFormat, type CustomerState, type Instance } from "./state";
 export { journeyTemplates, type JourneyTemplate } from "./templates";
 export { conditionSchema, conditionOps, pathRoots, renderTemplate, type Condition, type ConditionScope } from "./conditions";
 export { formatDuration, parseDuration } from "./durations";

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileJourney } from "./compile";
 import { durationMs, parseDuration } from "./durations";
-import { type CustomerState } from "./state";
+import { customerStateSchema, type CustomerState } from "./state";
 import { orchestrate } from "./step";
 import type { EngineEvent, StepInput, Timer } from "./step-types";
 import { workspaceSettingsSchema } from "./schema";
@@ -52,6 +52,9 @@ function run(customerId: string, seed: string, raw: { name: string; gapMinutes: 
       const after = res.state.instances.find((i) => i.id === e.instance)?.suppressUntil ?? null;
       for (const until of [before.get(e.instance!) ?? null, after]) if (until && until > e.t) suppressedSends.push(e.t);
     }
+    // Stored as JSON and read back, the state is what the schema makes of it: the runtime may take it as it is (readStoredState).
+    const stored = JSON.parse(JSON.stringify(res.state));
+    expect(customerStateSchema.parse(stored)).toEqual(stored);
     state = res.state;
     timers = res.timers;
     effects.push(...res.effects);

@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import { customerStateSchema, emptyCustomerState, orchestrate, timersOf, type CustomerState, type StepInput } from "@/server/journey";
+import { emptyCustomerState, orchestrate, readStoredState, timersOf, type CustomerState, type StepInput } from "@/server/journey";
 import { claimBatch, type ClaimedEvent, type ClaimedTimer } from "./claim-work";
 import { applyStatsUpdates, statsUpdates } from "@/server/decisions/learning";
 import { askModel, modelProviderFromEnv, type ModelProvider, type ModelRequest } from "@/server/decisions/model-provider";
@@ -53,8 +53,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
     const states = new Map<string, CustomerState>();
     const profiles = new Map<string, { traits: Record<string, unknown>; unsubscribed: boolean }>();
     for (const r of storedStates) {
-      const parsed = customerStateSchema.safeParse(r.state);
-      states.set(`${r.workspaceId}\u0000${r.customerId}`, parsed.success ? parsed.data : emptyCustomerState());
+      states.set(`${r.workspaceId}\u0000${r.customerId}`, readStoredState(r.state) ?? emptyCustomerState());
     }
     for (const p of storedProfiles) profiles.set(`${p.workspaceId}\u0000${p.customerId}`, { traits: p.traits, unsubscribed: p.unsubscribed });
     const pinned = [...states.values()].flatMap((s) => s.instances.map((i) => ({ journey: i.journey, version: i.version ?? 0 })));

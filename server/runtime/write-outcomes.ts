@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { executePrepared, type Db } from "@/db/client";
 import { durationBucket } from "@/server/analytics/duration-buckets";
 import { mergeStatsUpdates, statsUpdates } from "@/server/decisions/learning";
-import type { CustomerState, Effect, Timer } from "@/server/journey";
+import { stateFormat, type CustomerState, type Effect, type Timer } from "@/server/journey";
 import type { ScoreModels } from "@/server/scores/model";
 import { scoreModelIncrementRows } from "@/server/scores/store";
 
@@ -68,7 +68,9 @@ function counterMetric(e: Effect): string | null {
  */
 export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: { scoreDeltas?: Map<string, ScoreModels> } = {}): Promise<void> {
   if (outcomes.length === 0) return;
-  const states = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId, s: o.state }));
+  // Each state with its format, so the next batch can take it as it is (readStoredState).
+  const format = stateFormat();
+  const states = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId, s: { ...o.state, format } }));
   // Each customer with the keys of the timers they keep: the delete compares a timer with its own customer's few keys
   // (a NOT EXISTS over all the batch's new timers made Postgres scan them once per timer: 100 ms for 500 customers).
   const owners = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId, keys: o.timers.map((t) => t.key) }));
