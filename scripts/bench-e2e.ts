@@ -159,23 +159,29 @@ async function closedLoop(kind: "batch" | "single", concurrency: number, ms: num
   return { rate: accepted / ((performance.now() - t0) / 1000), failed };
 }
 
+/** Events not yet processed (the runtime's queue). */
+async function pendingCount(): Promise<number> {
+  const [row] = (await db.execute(sql`select count(*)::int as n from pending_events`)) as unknown as [{ n: number }];
+  return row.n;
+}
+
 async function waitProcessed(limitMs: number): Promise<number> {
   const t0 = Date.now();
   for (;;) {
-    const [row] = (await db.execute(sql`select count(*)::int as n from pending_events`)) as unknown as [{ n: number }];
-    if (row.n === 0 || Date.now() - t0 > limitMs) return row.n;
+    const n = await pendingCount();
+    if (n === 0 || Date.now() - t0 > limitMs) return n;
     await sleep(250);
   }
 }
 
 // 1. Ingest, then how fast the workers process what came in (the rate the whole system sustains).
 async function drain(label: string) {
-  const [row] = (await db.execute(sql`select count(*)::int as n from pending_events`)) as unknown as [{ n: number }];
+  const pending = await pendingCount();
   const d0 = performance.now();
   const left = await waitProcessed(90_000);
   const seconds = (performance.now() - d0) / 1000;
-  log(left ? `workers still had ${left} of ${row.n} ${label} events after 90 s` : `workers processed the remaining ${row.n.toLocaleString("en")} ${label} events in ${seconds.toFixed(1)} s`);
-  return { backlog: row.n, seconds, left };
+  log(left ? `workers still had ${left} of ${pending} ${label} events after 90 s` : `workers processed the remaining ${pending.toLocaleString("en")} ${label} events in ${seconds.toFixed(1)} s`);
+  return { backlog: pending, seconds, left };
 }
 await closedLoop("single", 4, 1_000); // warm up the server's routes
 await closedLoop("single", 4, 1_000, ingestBase);

@@ -85,6 +85,8 @@ const waiting = compileJourney(
   1,
 );
 const returningPrograms: LiveProgram[] = [{ program: guarded, acceptsEntries: true }, { program: waiting, acceptsEntries: true }];
+/** The customer's earliest timer, if any. */
+const nextTimer = (state: CustomerState | null): Timer | undefined => (state ? timersOf(state).sort((x, y) => (x.dueAt < y.dueAt ? -1 : 1))[0] : undefined);
 const histories: CustomerState[] = [];
 for (let c = 0; c < 1_000; c++) {
   let state: CustomerState | null = null;
@@ -92,7 +94,7 @@ for (let c = 0; c < 1_000; c++) {
   for (let d = 20; d >= 1; d--) {
     const at = base - d * 86_400_000 + (c % 600) * 60_000;
     // The timers due before this visit fire first, as the runtime fires them.
-    for (let due: Timer | undefined = state ? timersOf(state).sort((x, y) => (x.dueAt < y.dueAt ? -1 : 1))[0] : undefined; due && Date.parse(due.dueAt) <= at; due = timersOf(state!).sort((x, y) => (x.dueAt < y.dueAt ? -1 : 1))[0]) {
+    for (let due = nextTimer(state); due && Date.parse(due.dueAt) <= at; due = nextTimer(state)) {
       const input: StepInput = "score" in due ? { kind: "score", at: due.dueAt } : { kind: "timer", instanceId: due.instanceId, seq: due.seq, at: due.dueAt };
       state = orchestrate(returningPrograms, state, input, ctx).state;
     }

@@ -5,12 +5,12 @@ import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { events, outbox } from "@/db/schema";
+import { outbox } from "@/db/schema";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { saveChannelProvider } from "@/server/channels/channel-settings";
 import { appendEvents } from "@/server/ingest/append-events";
 import { journeyDocumentSchema } from "@/server/journey";
-import { publishDocument } from "@/server/testing/runtime";
+import { publishDocument, queuedEvents } from "@/server/testing/runtime";
 
 const root = path.resolve(__dirname, "../..");
 let db: Db;
@@ -99,7 +99,7 @@ describe("crash safety", () => {
     }
     const rows = await db.select({ key: outbox.key }).from(outbox).where(eq(outbox.workspaceId, workspace.id));
     const keys = new Set(rows.map((r) => r.key));
-    const unprocessed = await db.select().from(events).where(sql`${events.workspaceId} = ${workspace.id} and exists (select 1 from pending_events p where p.id = ${events.id})`);
+    const unprocessed = await queuedEvents(db, workspace.id);
     const delivered = deliveries.filter((k) => keys.has(k));
     const duplicates = delivered.length - new Set(delivered).size;
     console.log(`crash test: accepted ${total}, processed before kill ${atKill}, processed ${total - unprocessed.length}, queued ${keys.size}, delivered ${new Set(delivered).size}, wire duplicates ${duplicates}, lost ${total - new Set(delivered).size}`);

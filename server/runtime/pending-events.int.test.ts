@@ -4,7 +4,8 @@ import type { Db } from "@/db/client";
 import { events, pendingEvents, stepLog } from "@/db/schema";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
-import { allPartitions, drainRuntime, publishDocument } from "@/server/testing/runtime";
+import { journey } from "@/server/journey/test-helpers";
+import { allPartitions, drainRuntime, publishDocument, queuedEvents } from "@/server/testing/runtime";
 import { claimBatch } from "./claim-work";
 import { processPartitions } from "./process-partitions";
 
@@ -25,22 +26,12 @@ describe("the runtime's queue (pending_events)", () => {
     const { workspace, tag } = await makeWorkspace(db, ["admin"]);
     // Whatever earlier test files left queued goes first, so the claim below meets only this test's events.
     await drainRuntime(db);
-    await publishDocument(db, workspace.id, {
-      format: "waymark.journey/v1",
-      id: `q-${tag}`,
-      name: "queue",
-      settings: { reentry: "always" },
-      nodes: [
-        { id: "t", kind: "trigger", config: { event: "visit" } },
-        { id: "m", kind: "message", config: { channel: "in_app", template: "hello" } },
-      ],
-      edges: [{ from: "t", to: "m", handle: "next" }],
-    });
+    await publishDocument(db, workspace.id, journey(`q-${tag}`, [["t", "trigger", { event: "visit" }], ["m", "message", { channel: "in_app", template: "hello" }]], ["t>m"], { reentry: "always" }));
     await appendEvents(db, workspace.id, [track(`a-${tag}`, `q1-${tag}`)], "test");
     await appendEvents(db, workspace.id, [track(`a-${tag}`, `q2-${tag}`), track(`b-${tag}`, `q3-${tag}`)], "test");
     const stored = await db.select({ id: events.id, partition: events.partition }).from(events).where(eq(events.workspaceId, workspace.id));
-    const queued = async () => (await db.execute(sql`select p.id, p.partition from pending_events p join events e on e.id = p.id where e.workspace_id = ${workspace.id} order by p.id`)) as unknown as { id: string; partition: number }[];
-    expect((await queued()).map((r) => [Number(r.id), r.partition])).toEqual(stored.map((r) => [r.id, r.partition]).sort((x, y) => x[0]! - y[0]!));
+    const queued = () => queuedEvents(db, workspace.id);
+    expect(await queued()).toEqual(stored.sort((x, y) => x.id - y.id));
 
     // A batch that fails after its claim: the claim's delete rolls back with it.
     const failed = await db
@@ -71,7 +62,6 @@ describe("the runtime's queue (pending_events)", () => {
     await appendEvents(db, workspace.id, [track(`late-${tag}`, `late-${tag}`)], "test");
     await drainRuntime(db, { batchSize: 10 });
     expect(await db.select().from(pendingEvents).where(sql`${pendingEvents.id} >= ${orphans[0]!.id}`)).toEqual([]);
-    const [left] = (await db.execute(sql`select count(*)::int as n from pending_events p join events e on e.id = p.id where e.workspace_id = ${workspace.id}`)) as unknown as [{ n: number }];
-    expect(left.n).toBe(0);
+    expect(await queuedEvents(db, workspace.id)).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { customers, journeys, outbox, stepLog, timers } from "@/db/schema";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { saveChannelProvider } from "@/server/channels/channel-settings";
 import { startApiServer } from "@/server/testing/http-app";
+import { queuedEvents } from "@/server/testing/runtime";
 import { createApiKey } from "@/server/workspaces/api-keys";
 import { nextTimerDue, processPartitions } from "./process-partitions";
 import { RuntimeWorker } from "./worker";
@@ -66,12 +67,6 @@ const flow = (id: string, nodes: [string, string, Record<string, unknown>][], ed
   edges: edges.map(([from, to, handle]) => ({ from, to, handle: handle ?? "next" })),
 });
 
-/** Events of the workspace still queued for the runtime. */
-async function pendingOf(workspaceId: string): Promise<number> {
-  const [row] = (await db.execute(sql`select count(*)::int as n from pending_events p join events e on e.id = p.id where e.workspace_id = ${workspaceId}`)) as unknown as [{ n: number }];
-  return row.n;
-}
-
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -129,7 +124,7 @@ describe("the runtime, over HTTP, on Postgres", () => {
     const batch = { batch: [1, 2, 3].map((i) => ({ type: "track", userId: `u${i}-${tag}`, event: "buy", messageId: `buy-${tag}-${i}` })) };
     expect(await (await call("POST", "/api/v1/batch", batch)).json()).toEqual({ accepted: 3, duplicates: 0 });
     expect(await (await call("POST", "/api/v1/batch", batch)).json()).toEqual({ accepted: 3, duplicates: 3 });
-    await until("all processed", async () => (await pendingOf(workspace.id)) === 0);
+    await until("all processed", async () => (await queuedEvents(db, workspace.id)).length === 0);
     await new Promise((r) => setTimeout(r, 300));
     expect(await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id))).toHaveLength(3);
   });
@@ -151,7 +146,7 @@ describe("the runtime, over HTTP, on Postgres", () => {
 
     // Another event of the first customer (no journey takes it): their wait's timer is the same row, not a copy.
     expect((await call("POST", "/api/v1/track", { userId: users[0], event: "browse" })).status).toBe(200);
-    await until("browse processed", async () => (await pendingOf(workspace.id)) === 0);
+    await until("browse processed", async () => (await queuedEvents(db, workspace.id)).length === 0);
     expect((await waitTimers()).map((t) => [t.id, t.key, t.dueAt.getTime()]).sort()).toEqual(first.map((t) => [t.id, t.key, t.dueAt.getTime()]).sort());
 
     // When the waits fire, their timers go and each customer gets the message once.
