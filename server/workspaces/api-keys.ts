@@ -90,12 +90,42 @@ export async function authenticateApiKey(
   scope: ApiKeyScope,
 ): Promise<Result<{ workspaceId: string; keyId: string }>> {
   if (!/^wm_[A-Za-z0-9_-]{20,100}$/.test(key)) return fail("forbidden", "Invalid API key");
-  const [row] = await keyByHash(db).execute({ hash: hashApiKey(key) });
-  if (!row || row.revokedAt) return fail("forbidden", "Invalid or revoked API key");
+  const row = await liveKey(db, hashApiKey(key));
+  if (!row) return fail("forbidden", "Invalid or revoked API key");
   if (!row.scopes.includes(scope)) return fail("forbidden", `This API key lacks the ${scope} scope`);
-  // "Last used" at minute precision: at most one write per key per minute, not one per request.
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-    await db.update(apiKeys).set({ lastUsedAt: new Date() }).where(eq(apiKeys.id, row.id));
-  }
   return ok({ workspaceId: row.workspaceId, keyId: row.id });
+}
+
+/**
+ * The live key with this hash (undefined if unknown or revoked), its "last
+ * used" noted at minute precision (at most one write per key per minute).
+ * Requests presenting the same key while its lookup is in flight share that
+ * lookup instead of each sending their own (at thousands of requests per
+ * second, most of the database's work for a single event was this select).
+ * Nothing is cached: a request that arrives after a lookup finished starts a
+ * new one, so a revocation holds for every request that starts after it commits.
+ */
+const keysInFlight = new WeakMap<Db, Map<string, Promise<KeyRow | undefined>>>();
+type KeyRow = { id: string; workspaceId: string; scopes: ApiKeyScope[] };
+function liveKey(db: Db, hash: string): Promise<KeyRow | undefined> {
+  let inFlight = keysInFlight.get(db);
+  if (!inFlight) keysInFlight.set(db, (inFlight = new Map()));
+  let p = inFlight.get(hash);
+  if (!p) {
+    const map = inFlight;
+    const lookup = (async () => {
+      const [row] = await keyByHash(db).execute({ hash });
+      if (!row || row.revokedAt) return undefined;
+      if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+        await db.update(apiKeys).set({ lastUsedAt: new Date() }).where(eq(apiKeys.id, row.id));
+      }
+      return { id: row.id, workspaceId: row.workspaceId, scopes: row.scopes };
+    })();
+    map.set(hash, (p = lookup));
+    const forget = () => {
+      if (map.get(hash) === lookup) map.delete(hash);
+    };
+    lookup.then(forget, forget);
+  }
+  return p;
 }

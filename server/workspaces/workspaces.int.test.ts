@@ -38,6 +38,20 @@ describe("API keys on Postgres", () => {
     expect((await revokeApiKey(db, workspace.id, created.id)).ok).toBe(false);
     expect((await listApiKeys(db, workspace.id))[0]!.revokedAt).toBeInstanceOf(Date);
   });
+
+  it("answers concurrent requests with the same key each by its own scope, and keeps nothing once they are answered", async () => {
+    const { workspace, members } = await makeWorkspace(db, ["admin"]);
+    const created = await createApiKey(db, { workspaceId: workspace.id, createdBy: members.admin, name: "busy", scopes: ["events:write"] });
+    // Concurrent requests share one lookup; each is still checked against its own scope.
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => authenticateApiKey(db, created.key, i % 4 === 0 ? "analytics:read" : "events:write")));
+    expect(answers.filter((a) => a.ok)).toHaveLength(30);
+    expect(answers.filter((a) => !a.ok && a.message.includes("analytics:read"))).toHaveLength(10);
+    expect((await listApiKeys(db, workspace.id))[0]!.lastUsedAt).toBeInstanceOf(Date);
+    // Revoked after those were answered: the next request looks again and is refused.
+    expect((await revokeApiKey(db, workspace.id, created.id)).ok).toBe(true);
+    const after = await Promise.all([authenticateApiKey(db, created.key, "events:write"), authenticateApiKey(db, created.key, "events:write")]);
+    expect(after.map((a) => a.ok)).toEqual([false, false]);
+  });
 });
 
 describe("members on Postgres", () => {
