@@ -19,8 +19,8 @@ export async function appendEvents(
   if (batch.length === 0) return { accepted: 0, duplicates: 0 };
   const only = batch[0]!;
   if (batch.length === 1 && only.userId && !(only.type === "identify" && only.anonymousId)) {
-    const partition = await appendOne(db, workspaceId, only, source);
-    if (partition !== null) wakeWorkers(db, [partition]);
+    // Grouped with concurrent requests (see SingleAppender), which also wakes the workers.
+    const partition = await singleAppenderOf(db).append(workspaceId, only, source);
     return { accepted: 1, duplicates: partition !== null ? 0 : 1 };
   }
   const result = await db.transaction(async (tx) => {
@@ -84,6 +84,144 @@ export async function appendEvents(
 }
 
 /**
+ * Group commit for single-event requests: the common request (one event of a
+ * known user) is stored together with the others that arrive while a store is
+ * in flight, in ONE statement (events, queue rows and profile upserts as
+ * data-modifying CTEs) and so one commit and one WAL flush for the group,
+ * instead of a statement and a flush each. The first request of a quiet
+ * moment goes at once (no added wait); under load, groups grow by themselves.
+ * Each request is still answered only after the commit that stored its event.
+ *
+ * A group holds at most one event per customer, so its profile upserts touch
+ * each profile once, and a customer's later requests wait for the next group
+ * (first come, first stored: ids, and so the runtime's order, follow arrival).
+ * If a group's statement fails, each of its events is stored on its own, so
+ * one request's failure never becomes another's.
+ */
+type SingleAppend = { workspaceId: string; event: NormalizedEvent; source: string; done: (partition: number | null) => void; failed: (err: unknown) => void };
+const maxGroup = 500;
+class SingleAppender {
+  private queue: SingleAppend[] = [];
+  private flushing = false;
+  constructor(private readonly db: Db) {}
+
+  /** Stores the event; resolves with its worker partition once committed, or null if its messageId was already stored. */
+  append(workspaceId: string, event: NormalizedEvent, source: string): Promise<number | null> {
+    return new Promise((done, failed) => {
+      this.queue.push({ workspaceId, event, source, done, failed });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length > 0) {
+      const group: SingleAppend[] = [];
+      const later: SingleAppend[] = [];
+      const customers = new Set<string>();
+      for (const a of this.queue) {
+        const k = `${a.workspaceId}\u0000${a.event.customerId}`;
+        if (group.length >= maxGroup || customers.has(k)) later.push(a);
+        else {
+          customers.add(k);
+          group.push(a);
+        }
+      }
+      this.queue = later;
+      try {
+        const stored = group.length === 1 ? [await appendOne(this.db, group[0]!.workspaceId, group[0]!.event, group[0]!.source)] : await appendGroup(this.db, group);
+        const partitions = new Set<number>();
+        group.forEach((a, i) => {
+          const p = stored[i] ?? null;
+          if (p !== null) partitions.add(p);
+          a.done(p);
+        });
+        if (partitions.size > 0) wakeWorkers(this.db, partitions);
+      } catch (err) {
+        if (group.length === 1) group[0]!.failed(err);
+        else {
+          await Promise.all(
+            group.map((a) =>
+              appendOne(this.db, a.workspaceId, a.event, a.source).then((p) => {
+                if (p !== null) wakeWorkers(this.db, [p]);
+                a.done(p);
+              }, a.failed),
+            ),
+          );
+        }
+      }
+    }
+    this.flushing = false;
+  }
+}
+const singleAppenders = new WeakMap<Db, SingleAppender>();
+function singleAppenderOf(db: Db): SingleAppender {
+  let a = singleAppenders.get(db);
+  if (!a) singleAppenders.set(db, (a = new SingleAppender(db)));
+  return a;
+}
+
+/** The profile fields a single event sets, as upsertProfiles decides them: an empty zone is no zone (the stored one stays). */
+function zoneOf(e: NormalizedEvent): string | null {
+  return (typeof e.traits.timezone === "string" ? e.traits.timezone : typeof e.context.timezone === "string" ? e.context.timezone : null) || null;
+}
+
+/**
+ * A group of single events (distinct customers) in one prepared statement, as
+ * appendOne does for one. Returns each event's partition in the group's order,
+ * null for a duplicate messageId (already stored, or earlier in this group).
+ */
+async function appendGroup(db: Db, group: SingleAppend[]): Promise<(number | null)[]> {
+  const rows = group.map(({ workspaceId, event: e, source }) => ({
+    workspace_id: workspaceId,
+    customer_id: e.customerId,
+    message_id: e.messageId,
+    type: e.type,
+    name: e.name,
+    user_id: e.userId,
+    anonymous_id: e.anonymousId,
+    properties: e.properties,
+    traits: e.traits,
+    context: e.context,
+    timestamp: e.timestamp.toISOString(),
+    source,
+    timezone: zoneOf(e),
+    unsubscribed: e.traits.unsubscribed === true,
+  }));
+  // Profiles are upserted in (workspace, customer) order, as every profile write is, so concurrent writers cannot deadlock.
+  const inserted = (await executePrepared(db, sql`
+    with r as materialized (
+      select * from rows from (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as (
+        workspace_id uuid, customer_id text, message_id text, type text, name text, user_id text, anonymous_id text,
+        properties jsonb, traits jsonb, context jsonb, timestamp timestamptz, source text, timezone text, unsubscribed boolean
+      )) with ordinality as r(workspace_id, customer_id, message_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp, source, timezone, unsubscribed, ord)
+    ), ins as (
+      insert into events (workspace_id, customer_id, message_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp, source)
+      select workspace_id, customer_id, message_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp, source
+      from r order by ord
+      on conflict (workspace_id, message_id) do nothing
+      returning id, workspace_id, customer_id, partition
+    ), queued as (
+      insert into pending_events (id, partition) select id, partition from ins
+    ), profile as (
+      insert into customers as c (workspace_id, customer_id, traits, timezone, unsubscribed, first_seen_at, last_seen_at)
+      select r.workspace_id, r.customer_id, r.traits, r.timezone, r.unsubscribed, r.timestamp, r.timestamp
+      from r join ins on ins.workspace_id = r.workspace_id and ins.customer_id = r.customer_id
+      order by r.workspace_id, r.customer_id
+      on conflict (workspace_id, customer_id) do update set
+        traits = c.traits || excluded.traits,
+        timezone = coalesce(excluded.timezone, c.timezone),
+        unsubscribed = case when jsonb_typeof(excluded.traits->'unsubscribed') = 'boolean' then excluded.unsubscribed else c.unsubscribed end,
+        first_seen_at = least(c.first_seen_at, excluded.first_seen_at),
+        last_seen_at = greatest(c.last_seen_at, excluded.last_seen_at)
+      returning 1
+    )
+    select workspace_id as "workspaceId", customer_id as "customerId", partition from ins`)) as unknown as { workspaceId: string; customerId: string; partition: number }[];
+  const byCustomer = new Map(inserted.map((r) => [`${r.workspaceId}\u0000${r.customerId}`, r.partition]));
+  return group.map((a) => byCustomer.get(`${a.workspaceId}\u0000${a.event.customerId}`) ?? null);
+}
+
+/**
  * The common request, one event of a known user (no alias to resolve, no
  * profile to merge), in ONE statement: the event and, if it is new, its
  * place in the runtime's queue and its profile upsert (data-modifying CTEs run atomically, as one transaction), a
@@ -94,8 +232,7 @@ export async function appendEvents(
 async function appendOne(db: Db, workspaceId: string, e: NormalizedEvent, source: string): Promise<number | null> {
   const client = db.$client;
   const ts = e.timestamp.toISOString();
-  // As upsertProfiles: an empty zone is no zone (the stored one stays).
-  const tz = (typeof e.traits.timezone === "string" ? e.traits.timezone : typeof e.context.timezone === "string" ? e.context.timezone : null) || null;
+  const tz = zoneOf(e);
   const rows = await client`
     with ins as (
       insert into events (workspace_id, customer_id, message_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp, source)
