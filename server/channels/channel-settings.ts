@@ -30,6 +30,28 @@ export async function loadChannelProvider(db: Db, workspaceId: string, channel: 
   return row ? usableProvider(row.config, workspaceId, channel) : { provider: "log" };
 }
 
+/**
+ * The provider of stored settings (a channel_settings row's config), as
+ * loadChannelProvider gives it; settings not stored mean `log`. Memoised by
+ * the stored text, so a worker that reads the settings with every batch opens
+ * their secrets once, not per message (a changed setting is a new text).
+ */
+const opened = new Map<string, ChannelProvider | UnusableChannel>();
+export function providerFromStored(stored: Record<string, unknown> | undefined, workspaceId: string, channel: string): ChannelProvider | UnusableChannel {
+  if (!stored) return { provider: "log" };
+  const k = `${workspaceId}\u0000${channel}\u0000${JSON.stringify(stored)}`;
+  let provider = opened.get(k);
+  if (!provider) {
+    provider = usableProvider(stored, workspaceId, channel);
+    // A key the server cannot read yet may become readable (its key restored): only usable settings are kept.
+    if (provider.provider !== "invalid") {
+      if (opened.size >= 1_000) opened.clear();
+      opened.set(k, provider);
+    }
+  }
+  return provider;
+}
+
 /** A stored row's settings with their secrets opened, checked: what the dispatcher uses, or why it cannot. */
 function usableProvider(stored: Record<string, unknown>, workspaceId: string, channel: string): ChannelProvider | UnusableChannel {
   let config: Record<string, unknown>;

@@ -43,9 +43,8 @@ export async function dispatchDueMessages(db: Db, opts: DispatchOptions = {}): P
     )
     returning id, workspace_id as "workspaceId", key, customer_id as "customerId", journey_id as "journeyId",
               node_id as "nodeId", channel, payload, attempts
-  `)) as unknown as Pick<OutboxRow, "id" | "workspaceId" | "key" | "customerId" | "journeyId" | "nodeId" | "channel" | "payload" | "attempts">[];
+  `)) as unknown as ClaimedMessage[];
 
-  const counts = { sent: 0, retrying: 0, dead: 0 };
   // One settings lookup per (workspace, channel) per claim, not one per message.
   const providers = new Map<string, Promise<ChannelProvider | UnusableChannel>>();
   const providerFor = (workspaceId: string, channel: string) => {
@@ -54,6 +53,27 @@ export async function dispatchDueMessages(db: Db, opts: DispatchOptions = {}): P
     if (!p) providers.set(k, (p = loadChannelProvider(db, workspaceId, channel)));
     return p;
   };
+  return sendClaimed(db, claimed, providerFor, { maxAttempts, baseDelayMs });
+}
+
+type ClaimedMessage = Pick<OutboxRow, "id" | "workspaceId" | "key" | "customerId" | "journeyId" | "nodeId" | "channel" | "payload" | "attempts">;
+
+/**
+ * Sends messages already claimed for this dispatcher (attempts counted, lease
+ * taken): by dispatchDueMessages' claim, or written leased by the runtime batch
+ * that queued them (writeOutcomes' `leaseMessagesMs`), which sends them as soon
+ * as it commits instead of claiming them again. Records each outcome as
+ * dispatchDueMessages does.
+ */
+export async function sendClaimed(
+  db: Db,
+  claimed: ClaimedMessage[],
+  providerFor: (workspaceId: string, channel: string) => ChannelProvider | UnusableChannel | Promise<ChannelProvider | UnusableChannel>,
+  opts: Pick<DispatchOptions, "maxAttempts" | "baseDelayMs"> = {},
+): Promise<{ sent: number; retrying: number; dead: number }> {
+  const { maxAttempts = 6, baseDelayMs = 2_000 } = opts;
+  const counts = { sent: 0, retrying: 0, dead: 0 };
+  if (claimed.length === 0) return counts;
   const record = outcomeRecorder(db);
   await Promise.all(
     claimed.map(async (row) => {

@@ -28,6 +28,8 @@ export type BatchContext = {
   settings: Map<string, WorkspaceSettings>;
   /** Each workspace's predictive score models (a few rows per workspace: scores × features). */
   scoreModels: Map<string, ScoreModels>;
+  /** Stored channel settings by `${workspaceId}\u0000${channel}` (none stored: the log channel), for sending the batch's messages after it commits. */
+  channels: Map<string, Record<string, unknown>>;
 };
 
 export const defaultWorkspaceSettings: WorkspaceSettings = workspaceSettingsSchema.parse({});
@@ -40,12 +42,12 @@ type StatsRow = { workspaceId: string; journeyId: string; nodeId: string; bucket
  * programs (every live or paused journey's current version, which takes
  * entries or lets customers in it finish or holds them, plus older versions
  * that in-flight instances are pinned to), the bandit's counts, the workspace
- * settings and the score models. Journey documents are read (in a second
+ * settings, the score models and the channel settings. Journey documents are read (in a second
  * statement) only for versions this process has not compiled yet: published
  * versions never change.
  */
 export async function loadBatchContext(tx: Tx, workspaceIds: string[], pinned: { journey: string; version: number }[]): Promise<BatchContext> {
-  const context: BatchContext = { programs: new Map(workspaceIds.map((w) => [w, []])), learned: new Map(), settings: new Map(), scoreModels: new Map() };
+  const context: BatchContext = { programs: new Map(workspaceIds.map((w) => [w, []])), learned: new Map(), settings: new Map(), scoreModels: new Map(), channels: new Map() };
   if (workspaceIds.length === 0) return context;
   // Lists as one parameter each, so the statement's text never varies (it is prepared: see executePrepared).
   const ids = sql`${`{${workspaceIds.map((w) => w.replace(/[^0-9a-f-]/gi, "")).join(",")}}`}::uuid[]`;
@@ -64,8 +66,10 @@ export async function loadBatchContext(tx: Tx, workspaceIds: string[], pinned: {
       (select coalesce(json_agg(x), '[]') from (select id, settings from workspaces where id = any(${ids})) x) as settings,
       (select coalesce(json_agg(x), '[]') from (
         select workspace_id as "workspaceId", score, feature, learned, sq_grad as "sqGrad", examples, positives
-        from score_models where workspace_id = any(${ids})) x) as models
-  `)) as unknown as [{ versions: VersionRow[]; stats: StatsRow[]; settings: { id: string; settings: unknown }[]; models: ScoreModelRow[] }];
+        from score_models where workspace_id = any(${ids})) x) as models,
+      (select coalesce(json_agg(x), '[]') from (
+        select workspace_id as "workspaceId", channel, config from channel_settings where workspace_id = any(${ids})) x) as channels
+  `)) as unknown as [{ versions: VersionRow[]; stats: StatsRow[]; settings: { id: string; settings: unknown }[]; models: ScoreModelRow[]; channels: { workspaceId: string; channel: string; config: Record<string, unknown> }[] }];
 
   const missing = row.versions.filter((r) => !compiled.has(r.id)).map((r) => r.id);
   const documents = new Map<string, unknown>();
@@ -93,5 +97,6 @@ export async function loadBatchContext(tx: Tx, workspaceIds: string[], pinned: {
     context.settings.set(r.id, parsed.success ? parsed.data : defaultWorkspaceSettings);
   }
   for (const [workspaceId, models] of scoreModelsFromRows(row.models)) context.scoreModels.set(workspaceId, models);
+  for (const c of row.channels) context.channels.set(`${c.workspaceId}\u0000${c.channel}`, c.config);
   return context;
 }

@@ -8,7 +8,8 @@ import { addDeltas, learn, type ScoreModels } from "@/server/scores/model";
 import type { DecisionConfig } from "@/server/journey/node-kinds/decision";
 import type { LiveProgram } from "@/server/journey/step-types";
 import { defaultWorkspaceSettings, loadBatchContext } from "./load-programs";
-import { writeOutcomes, type CustomerOutcome } from "./write-outcomes";
+import { writeOutcomes, type CustomerOutcome, type LeasedMessage } from "./write-outcomes";
+import { providerFromStored, type ChannelProvider, type UnusableChannel } from "@/server/channels/channel-settings";
 
 /** At most this many overdue timers are caught up per customer in one batch (the rest in the next). */
 const maxCatchUp = 100;
@@ -25,13 +26,25 @@ type Work = { workspaceId: string; customerId: string; events: ClaimedEvent[]; t
  * Returns how many inputs it handled, counting queue rows whose event was gone
  * (so a worker keeps going through a backlog of those at full speed).
  */
-export async function processPartitions(db: Db, partitions: number[], opts: { batchSize: number; now?: () => Date; ai?: ModelProvider | null }): Promise<number> {
+export type ProcessOptions = {
+  batchSize: number;
+  now?: () => Date;
+  ai?: ModelProvider | null;
+  /**
+   * Writes the batch's messages already claimed for this long (see writeOutcomes) and hands them, once the batch has
+   * committed, to `onCommitted` with their channels' settings as the batch read them: the worker sends them at once.
+   */
+  leaseMessagesMs?: number;
+  onCommitted?: (messages: LeasedMessage[], providerFor: (workspaceId: string, channel: string) => ChannelProvider | UnusableChannel) => void;
+};
+
+export async function processPartitions(db: Db, partitions: number[], opts: ProcessOptions): Promise<number> {
   if (partitions.length === 0) return 0;
-  return db.transaction(async (tx) => {
+  const { handled, leased, channels } = await db.transaction(async (tx): Promise<{ handled: number; leased: LeasedMessage[]; channels?: Map<string, Record<string, unknown>> }> => {
     const now = opts.now?.() ?? new Date();
     const { claimed, events, due, early, states: storedStates, profiles: storedProfiles } = await claimBatch(tx, { partitions, now, limit: opts.batchSize });
     const gone = claimed - events.length;
-    if (events.length === 0 && due.length === 0) return gone;
+    if (events.length === 0 && due.length === 0) return { handled: gone, leased: [] };
 
     const work = new Map<string, Work>();
     const workFor = (workspaceId: string, customerId: string) => {
@@ -58,7 +71,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
     for (const p of storedProfiles) profiles.set(`${p.workspaceId}\u0000${p.customerId}`, { traits: p.traits, unsubscribed: p.unsubscribed });
     const pinned = [...states.values()].flatMap((s) => s.instances.map((i) => ({ journey: i.journey, version: i.version ?? 0 })));
     const workspaceIds = [...new Set(list.map((w) => w.workspaceId))];
-    const { programs, learned, settings, scoreModels } = await loadBatchContext(tx, workspaceIds, pinned);
+    const { programs, learned, settings, scoreModels, channels } = await loadBatchContext(tx, workspaceIds, pinned);
     const heldJourneys = new Map(workspaceIds.map((ws) => [ws, new Set((programs.get(ws) ?? []).filter((p) => p.held).map((p) => p.program.id))]));
 
     const modelChoices: Record<string, ModelAnswer> = {};
@@ -132,9 +145,11 @@ export async function processPartitions(db: Db, partitions: number[], opts: { ba
       asks.forEach((a, i) => (modelChoices[a.key] = answers[i]!));
       ({ outcomes, handled, scoreDeltas } = run());
     }
-    await writeOutcomes(tx, outcomes, { scoreDeltas });
-    return handled + gone;
+    const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined });
+    return { handled: handled + gone, leased, channels };
   });
+  if (leased.length > 0 && opts.onCommitted) opts.onCommitted(leased, (w, channel) => providerFromStored(channels?.get(`${w}\u0000${channel}`), w, channel));
+  return handled;
 }
 
 function timerInput(t: ClaimedTimer): StepInput | null {

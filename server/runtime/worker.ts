@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Sql } from "postgres";
 import type { Db } from "@/db/client";
-import { dispatchDueMessages } from "@/server/channels/dispatch-due-messages";
+import { dispatchDueMessages, sendClaimed } from "@/server/channels/dispatch-due-messages";
+import type { ProcessOptions } from "./process-partitions";
 import { PartitionLease } from "./partition-lease";
 
 export type WorkerOptions = {
@@ -10,7 +11,7 @@ export type WorkerOptions = {
   /** Safety-net poll when no notification arrives. */
   pollMs?: number;
   /** Handles claimed events and due timers for the held partitions; returns how many inputs it handled. */
-  processPartitions: (db: Db, partitions: number[], opts: { batchSize: number }) => Promise<number>;
+  processPartitions: (db: Db, partitions: number[], opts: Pick<ProcessOptions, "batchSize" | "leaseMessagesMs" | "onCommitted">) => Promise<number>;
   /** Fires timers due before `horizon` for the held partitions; returns the next due time it knows of. */
   fireDueTimers?: (db: Db, partitions: number[]) => Promise<Date | null>;
   log?: (line: string) => void;
@@ -72,6 +73,8 @@ export class RuntimeWorker {
     const batchSize = this.opts.batchSize ?? 500;
     const pollMs = this.opts.pollMs ?? 500;
     let lastRebalance = 0;
+    let lastDispatch = 0;
+    let dispatchFull = false;
     let partitions: number[] = [];
     while (this.running) {
       this.poked = false;
@@ -85,15 +88,29 @@ export class RuntimeWorker {
         let handled = 0;
         const held = partitions.filter((p) => this.lease.held.has(p));
         if (held.length > 0) {
-          handled = await this.opts.processPartitions(this.db, held, { batchSize });
+          // The batch's messages are written claimed for this worker and sent as soon as it commits (no claim of
+          // their own), while the next timer is looked up.
+          const committed: Promise<unknown>[] = [];
+          handled = await this.opts.processPartitions(this.db, held, {
+            batchSize,
+            leaseMessagesMs: messageLeaseMs,
+            onCommitted: (messages, providerFor) => committed.push(sendClaimed(this.db, messages, providerFor)),
+          });
           const next = await this.opts.fireDueTimers?.(this.db, held);
           this.scheduleTimerWake(next ?? null);
+          await Promise.all(committed);
         }
-        const sent = await dispatchDueMessages(this.db, { limit: dispatchLimit });
+        // What else is due in the outbox (retries, messages queued outside a worker, leases that ran out): at most
+        // every dispatchEveryMs, unless the last claim came back full.
+        if (dispatchFull || Date.now() - lastDispatch >= dispatchEveryMs) {
+          const sent = await dispatchDueMessages(this.db, { limit: dispatchLimit, leaseMs: messageLeaseMs });
+          lastDispatch = Date.now();
+          dispatchFull = sent.sent + sent.retrying + sent.dead >= dispatchLimit;
+        }
         // Round again at once only when a claim came back full (more may be waiting). Work committed after this
         // round's claims comes with a notification (this.poked, below), and timers with their own wake-up: going
         // round after every batch cost an empty round (five statements) per event at low rates.
-        if (handled >= batchSize || sent.sent + sent.retrying + sent.dead >= dispatchLimit) continue;
+        if (handled >= batchSize || dispatchFull) continue;
       } catch (err) {
         this.opts.log?.(`[worker ${this.id}] ${describeError(err)}`);
         await sleep(1_000);
@@ -173,3 +190,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Messages claimed per dispatch round. */
 const dispatchLimit = 200;
+/** How long a claimed message is hidden from other dispatchers: longer than any send may take (a webhook's timeout is at most 30 s). */
+const messageLeaseMs = 60_000;
+/** The outbox claim's interval: the batches' own messages go without it, so it only finds retries and leftovers. */
+const dispatchEveryMs = 200;

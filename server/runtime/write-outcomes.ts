@@ -65,9 +65,16 @@ function counterMetric(e: Effect): string | null {
  * Each row is touched once: the timers deleted (keys not in the new set) and
  * the timers upserted (keys in it) are disjoint, and every shared row's key
  * appears once (tallied here).
+ *
+ * With `leaseMessagesMs`, the new outbox rows are written already claimed
+ * (first attempt, hidden from other dispatchers for the lease, as
+ * dispatchDueMessages' claim leaves them) and returned, so the caller sends
+ * them as soon as the transaction commits, without claiming them again; if it
+ * never does (it crashed), they come back when the lease ends.
  */
-export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: { scoreDeltas?: Map<string, ScoreModels> } = {}): Promise<void> {
-  if (outcomes.length === 0) return;
+export type LeasedMessage = { id: number; workspaceId: string; key: string; customerId: string; journeyId: string; nodeId: string; channel: string; payload: Record<string, unknown>; attempts: number };
+export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: { scoreDeltas?: Map<string, ScoreModels>; leaseMessagesMs?: number } = {}): Promise<LeasedMessage[]> {
+  if (outcomes.length === 0) return [];
   // Each state with its format, so the next batch can take it as it is (readStoredState).
   const format = stateFormat();
   const states = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId, s: { ...o.state, format } }));
@@ -128,8 +135,9 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
   const scoreRows = scoreModelIncrementRows(opts.scoreDeltas);
 
   const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+  const lease = Math.max(0, Math.round(opts.leaseMessagesMs ?? 0));
   // Prepared (see executePrepared): its text is the same for every batch, every list a JSON parameter.
-  await executePrepared(tx, sql`
+  const [row] = (await executePrepared(tx, sql`
     with
     states as (
       insert into customer_states (workspace_id, customer_id, state, updated_at)
@@ -144,9 +152,11 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
       on conflict (workspace_id, customer_id, key) do update set due_at = excluded.due_at, payload = excluded.payload
         where timers.due_at is distinct from excluded.due_at or timers.payload is distinct from excluded.payload),
     queued as (
-      insert into outbox (workspace_id, key, customer_id, journey_id, node_id, channel, payload)
-      select w, key, c, j, n, ch, p from jsonb_to_recordset(${json(messages)}) as x(w uuid, key text, c text, j text, n text, ch text, p jsonb)
-      on conflict (workspace_id, key) do nothing),
+      insert into outbox (workspace_id, key, customer_id, journey_id, node_id, channel, payload, attempts, next_attempt_at)
+      select w, key, c, j, n, ch, p, ${lease > 0 ? 1 : 0}::int, now() + ${lease}::int * interval '1 millisecond'
+      from jsonb_to_recordset(${json(messages)}) as x(w uuid, key text, c text, j text, n text, ch text, p jsonb)
+      on conflict (workspace_id, key) do nothing
+      returning id, workspace_id as "workspaceId", key, customer_id as "customerId", journey_id as "journeyId", node_id as "nodeId", channel, payload, attempts),
     logged as (
       insert into step_log (workspace_id, customer_id, at, journey_id, version, type, node_id, detail)
       select w, c, at, j, v, type, n, d from jsonb_to_recordset(${json(steps)}) as x(w uuid, c text, at timestamptz, j text, v int, type text, n text, d jsonb)),
@@ -190,5 +200,6 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
       on conflict (workspace_id, score, feature) do update set
         learned = score_models.learned + excluded.learned, sq_grad = score_models.sq_grad + excluded.sq_grad,
         examples = score_models.examples + excluded.examples, positives = score_models.positives + excluded.positives, updated_at = now())
-    select 1`);
+    select case when ${lease}::int > 0 then (select coalesce(json_agg(q), '[]') from queued q) else '[]' end as leased`)) as unknown as [{ leased: LeasedMessage[] }];
+  return lease > 0 ? row!.leased.map((m) => ({ ...m, id: Number(m.id) })) : [];
 }

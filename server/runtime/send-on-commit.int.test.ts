@@ -1,0 +1,85 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { outbox } from "@/db/schema";
+import { connectTestDb, makeWorkspace } from "@/db/testing";
+import { saveChannelProvider, type ChannelProvider, type UnusableChannel } from "@/server/channels/channel-settings";
+import { dispatchDueMessages, sendClaimed } from "@/server/channels/dispatch-due-messages";
+import { appendEvents } from "@/server/ingest/append-events";
+import { verifySignature } from "@/server/ingest/verify-signature";
+import { journey } from "@/server/journey/test-helpers";
+import { allPartitions, drainRuntime, publishDocument } from "@/server/testing/runtime";
+import { startWebhookReceiver } from "@/server/testing/webhook-receiver";
+import { processPartitions } from "./process-partitions";
+import type { LeasedMessage } from "./write-outcomes";
+
+let db: Db;
+let http: Awaited<ReturnType<typeof startWebhookReceiver>>;
+beforeAll(async () => {
+  db = await connectTestDb();
+  http = await startWebhookReceiver(() => 200);
+});
+afterAll(async () => {
+  await http.close();
+  await db.$end();
+});
+
+const ping = (customerId: string, messageId: string) => ({
+  type: "track" as const, userId: customerId, anonymousId: null, customerId, name: "ping", properties: {}, traits: {}, context: {}, timestamp: new Date(), messageId,
+});
+
+describe("a batch's messages sent as it commits (the worker's path)", () => {
+  it("writes them claimed for the worker and, once committed, hands them over with their channels' settings; each is sent once", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    await drainRuntime(db); // earlier files' leftovers go first: the batch below holds only this test's events
+    await saveChannelProvider(db, workspace.id, "webhook", { provider: "webhook", url: http.url, secret: "whsec_12345678", timeoutMs: 2000 });
+    await publishDocument(db, workspace.id, journey(`p-${tag}`, [["t", "trigger", { event: "ping" }], ["m", "message", { channel: "webhook", template: "pong" }]], ["t>m"], { reentry: "always" }));
+    await appendEvents(db, workspace.id, [ping(`a-${tag}`, `p1-${tag}`), ping(`b-${tag}`, `p2-${tag}`)], "test");
+
+    let handedOver: { messages: LeasedMessage[]; providerFor: (w: string, c: string) => ChannelProvider | UnusableChannel } | null = null;
+    await processPartitions(db, allPartitions, {
+      batchSize: 100,
+      leaseMessagesMs: 60_000,
+      onCommitted: (messages, providerFor) => {
+        handedOver = { messages, providerFor };
+      },
+    });
+    expect(handedOver).not.toBeNull();
+    const { messages, providerFor } = handedOver!;
+    expect(messages.map((m) => m.customerId).sort()).toEqual([`a-${tag}`, `b-${tag}`]);
+    // Committed (another connection sees the rows), claimed: first attempt, hidden from the outbox claim for the lease.
+    const rows = await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id));
+    expect(rows).toHaveLength(2);
+    for (const r of rows) {
+      expect(r).toMatchObject({ status: "pending", attempts: 1 });
+      expect(r.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    }
+    expect(await dispatchDueMessages(db, { workspaceId: workspace.id })).toEqual({ sent: 0, retrying: 0, dead: 0 });
+    expect(providerFor(workspace.id, "webhook")).toMatchObject({ provider: "webhook", url: http.url, secret: "whsec_12345678" });
+    expect(providerFor(workspace.id, "sms")).toEqual({ provider: "log" });
+
+    http.received.length = 0;
+    expect(await sendClaimed(db, messages, providerFor)).toEqual({ sent: 2, retrying: 0, dead: 0 });
+    expect(http.received.map((r) => r.headers["idempotency-key"]).sort()).toEqual(messages.map((m) => m.key).sort());
+    for (const r of http.received) expect(verifySignature("whsec_12345678", r.body, String(r.headers["x-waymark-signature"]), Math.floor(Date.now() / 1000))).toEqual({ ok: true });
+    const after = await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id));
+    expect(after.map((r) => [r.status, r.attempts])).toEqual([
+      ["sent", 1],
+      ["sent", 1],
+    ]);
+    expect(await dispatchDueMessages(db, { workspaceId: workspace.id })).toEqual({ sent: 0, retrying: 0, dead: 0 });
+    expect(http.received).toHaveLength(2);
+  });
+
+  it("without the option (tests, drains) writes messages unclaimed, for the outbox claim as before", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    await drainRuntime(db);
+    await publishDocument(db, workspace.id, journey(`q-${tag}`, [["t", "trigger", { event: "ping" }], ["m", "message", { channel: "in_app", template: "pong" }]], ["t>m"], { reentry: "always" }));
+    await appendEvents(db, workspace.id, [ping(`c-${tag}`, `q1-${tag}`)], "test");
+    await processPartitions(db, allPartitions, { batchSize: 100, leaseMessagesMs: 60_000 }); // a lease with no one to send: not taken
+    const [row] = await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id));
+    expect(row).toMatchObject({ status: "pending", attempts: 0 });
+    expect(await dispatchDueMessages(db, { workspaceId: workspace.id })).toMatchObject({ sent: 1 });
+    expect((await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id)))[0]).toMatchObject({ status: "sent", attempts: 1 });
+  });
+});
