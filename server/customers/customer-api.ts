@@ -5,7 +5,7 @@ import { getCustomerTimeline } from "./get-customer-timeline";
 
 /** GET /api/v1/customers/{userId}: profile, journeys, current steps, every transition and message with reasons (analytics:read). */
 export async function getCustomerTimelineRoute(db: Db, req: Request, customerId: string): Promise<Response> {
-  const authed = await authenticateRequest(db, req.headers, "analytics:read");
+  const authed = await authenticateRequest(db, req.headers.get("authorization"), "analytics:read");
   if (!authed.ok) return Response.json({ error: authed.message }, { status: 401 });
   if (customerId.length === 0 || customerId.length > 300) return Response.json({ error: "userId must be 1..300 characters" }, { status: 400 });
   const unstorable = findUnstorableText(customerId);

@@ -6,8 +6,7 @@ import { authenticateApiKey } from "@/server/workspaces/api-keys";
  * The workspace API key from `Authorization: Bearer <key>`, or Basic auth with
  * the key as user name and an empty password (as Segment sends it).
  */
-export function readApiKey(headers: Headers): string | null {
-  const header = headers.get("authorization");
+export function readApiKey(header: string | null): string | null {
   if (!header) return null;
   const [scheme, value] = header.trim().split(/\s+/, 2);
   if (!value) return null;
@@ -20,8 +19,9 @@ export function readApiKey(headers: Headers): string | null {
   return null;
 }
 
-export async function authenticateRequest(db: Db, headers: Headers, scope: ApiKeyScope) {
-  const key = readApiKey(headers);
+/** The workspace of the request's API key (its Authorization header), if the key is live and has `scope`. */
+export async function authenticateRequest(db: Db, authorization: string | null, scope: ApiKeyScope) {
+  const key = readApiKey(authorization);
   if (!key) return { ok: false as const, message: "Missing API key: send Authorization: Bearer <key>" };
   const res = await authenticateApiKey(db, key, scope);
   return res.ok ? { ok: true as const, workspaceId: res.value.workspaceId } : { ok: false as const, message: res.message };

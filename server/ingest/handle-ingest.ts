@@ -8,7 +8,7 @@ import { authenticateRequest } from "./authenticate-request";
 import { normalizeEvent, type EventError, type NormalizedEvent } from "./event-schema";
 import { signingSecretOf, sourceSlugPattern } from "./event-sources";
 import { RateLimiter } from "./rate-limiter";
-import { readJsonBody } from "./read-json-body";
+import { readJsonBody, type BodyResult } from "./read-json-body";
 import { verifySignature } from "./verify-signature";
 
 export type IngestEndpoint = "track" | "identify" | "batch";
@@ -18,12 +18,29 @@ const ratePerSecond = Number(process.env.INGEST_RATE_PER_SECOND ?? 50_000);
 export const defaultRateLimiter = new RateLimiter(ratePerSecond, ratePerSecond * 2);
 
 /**
+ * An ingestion request as the handlers read it: its headers (by lower-case
+ * name) and its body as JSON within limits (readJsonBody's checks and
+ * answers), read only when the handler asks. From a fetch Request (the app's
+ * route handlers) or straight from node:http (the ingestion listener, which
+ * so skips building a fetch Request and Response per request).
+ */
+export type IngestRequest = { header(name: string): string | null; json(): Promise<BodyResult> };
+/** An ingestion answer: a status, headers and a few bytes of JSON. */
+export type IngestAnswer = { status: number; headers: Record<string, string>; body: string };
+
+export const fromFetchRequest = (req: Request): IngestRequest => ({ header: (name) => req.headers.get(name), json: () => readJsonBody(req) });
+export const toResponse = (a: IngestAnswer): Response => new Response(a.body, { status: a.status, headers: a.headers });
+
+/**
  * Ingestion answers are a few bytes of JSON: `no-transform` keeps the web
  * server from gzipping them (Next's compression skips such responses), which
  * cost about 8 % of the web server's CPU per /track request in a profile.
  */
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  Response.json(body, { status, headers: { "cache-control": "no-store, no-transform", ...headers } });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): IngestAnswer => ({
+  status,
+  headers: { "content-type": "application/json", "cache-control": "no-store, no-transform", ...headers },
+  body: JSON.stringify(body),
+});
 
 /** A refused request's answer, as every ingestion refusal is shaped: `{"errors": [{index: -1, path: "", message}]}`. */
 export const refusal = (status: number, message: string, headers: Record<string, string> = {}) => json(status, { errors: [{ index: -1, path: "", message }] }, headers);
@@ -87,7 +104,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
  * mid-commit is unknown, so the answer says to retry with the same messageIds:
  * anything already stored is then acknowledged as a duplicate, never doubled.
  */
-async function unlessDatabaseDown(run: () => Promise<Response>): Promise<Response> {
+async function unlessDatabaseDown(run: () => Promise<IngestAnswer>): Promise<IngestAnswer> {
   try {
     return await run();
   } catch (err) {
@@ -97,14 +114,19 @@ async function unlessDatabaseDown(run: () => Promise<Response>): Promise<Respons
 }
 
 /** POST /api/v1/track | identify | batch with a workspace API key (events:write). */
-export function handleIngest(db: Db, req: Request, endpoint: IngestEndpoint, limiter = defaultRateLimiter): Promise<Response> {
+export async function handleIngest(db: Db, req: Request, endpoint: IngestEndpoint, limiter = defaultRateLimiter): Promise<Response> {
+  return toResponse(await answerIngest(db, fromFetchRequest(req), endpoint, limiter));
+}
+
+/** handleIngest's answer to a request however it came. */
+export function answerIngest(db: Db, req: IngestRequest, endpoint: IngestEndpoint, limiter = defaultRateLimiter): Promise<IngestAnswer> {
   return unlessDatabaseDown(() => ingest(db, req, endpoint, limiter));
 }
 
-async function ingest(db: Db, req: Request, endpoint: IngestEndpoint, limiter: typeof defaultRateLimiter): Promise<Response> {
-  const authed = await authenticateRequest(db, req.headers, "events:write");
+async function ingest(db: Db, req: IngestRequest, endpoint: IngestEndpoint, limiter: typeof defaultRateLimiter): Promise<IngestAnswer> {
+  const authed = await authenticateRequest(db, req.header("authorization"), "events:write");
   if (!authed.ok) return refusal(401, authed.message, { "www-authenticate": 'Bearer realm="waymark"' });
-  const body = await readJsonBody(req);
+  const body = await req.json();
   if (!body.ok) return refusal(body.status, body.message);
   return store(db, authed.workspaceId, body.value, endpoint, "api", limiter);
 }
@@ -113,15 +135,20 @@ async function ingest(db: Db, req: Request, endpoint: IngestEndpoint, limiter: t
  * POST /api/v1/webhooks/{source}: a signed source. The body is one event or
  * `{"batch": [...]}`; the signature covers the raw body and a timestamp.
  */
-export function handleWebhook(db: Db, req: Request, sourceSlug: string, limiter = defaultRateLimiter): Promise<Response> {
+export async function handleWebhook(db: Db, req: Request, sourceSlug: string, limiter = defaultRateLimiter): Promise<Response> {
+  return toResponse(await answerWebhook(db, fromFetchRequest(req), sourceSlug, limiter));
+}
+
+/** handleWebhook's answer to a request however it came. */
+export function answerWebhook(db: Db, req: IngestRequest, sourceSlug: string, limiter = defaultRateLimiter): Promise<IngestAnswer> {
   return unlessDatabaseDown(() => webhook(db, req, sourceSlug, limiter));
 }
 
-async function webhook(db: Db, req: Request, sourceSlug: string, limiter: typeof defaultRateLimiter): Promise<Response> {
+async function webhook(db: Db, req: IngestRequest, sourceSlug: string, limiter: typeof defaultRateLimiter): Promise<IngestAnswer> {
   const source = sourceSlugPattern.test(sourceSlug)
     ? await db.query.eventSources.findFirst({ where: and(eq(eventSources.slug, sourceSlug), isNull(eventSources.revokedAt)) })
     : undefined;
-  const body = await readJsonBody(req);
+  const body = await req.json();
   if (!source) return refusal(401, "Unknown or revoked source");
   if (!body.ok) return refusal(body.status, body.message);
   let secret: string;
@@ -132,7 +159,7 @@ async function webhook(db: Db, req: Request, sourceSlug: string, limiter: typeof
     if (e instanceof SecretUnreadableError) return refusal(500, e.message);
     throw e;
   }
-  const verified = verifySignature(secret, body.raw, req.headers.get("x-waymark-signature"), Math.floor(Date.now() / 1000));
+  const verified = verifySignature(secret, body.raw, req.header("x-waymark-signature"), Math.floor(Date.now() / 1000));
   if (!verified.ok) return refusal(401, verified.message);
   const isBatch = typeof body.value === "object" && body.value !== null && "batch" in body.value;
   return store(db, source.workspaceId, body.value, isBatch ? "batch" : "track", `webhook:${source.slug}`, limiter);

@@ -6,6 +6,7 @@ import type { Db } from "@/db/client";
 import { customers, eventSources, events } from "@/db/schema";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { createApiKey } from "@/server/workspaces/api-keys";
+import { handleIngest } from "./handle-ingest";
 import { createIngestServer, ingestRoute } from "./ingest-listener";
 import { signPayload } from "./verify-signature";
 
@@ -87,6 +88,37 @@ describe("ingestion listener", () => {
     expect((await fetch(`${base}/api/v1/track`)).status).toBe(405);
     expect((await fetch(`${base}/journeys`)).status).toBe(404);
     expect(await countEvents(workspace.id)).toBe(0);
+  });
+
+  it("answers exactly as the app's route handlers do (status, headers that matter, body), request by request", async () => {
+    const { key, tag } = await setup();
+    const auth = { authorization: `Bearer ${key}` };
+    const cases: [string, string, Record<string, string>][] = [
+      // MID is each way's own messageId: both store the first, both count the second as a duplicate.
+      ["/api/v1/track", JSON.stringify({ userId: "u1", event: "x", messageId: "MID" }), auth],
+      ["/api/v1/track", JSON.stringify({ userId: "u1", event: "x", messageId: "MID" }), auth],
+      ["/api/v1/track", JSON.stringify({ userId: "u1", event: "x" }), { authorization: "Bearer wm_" + "a".repeat(40) }],
+      ["/api/v1/track", JSON.stringify({ userId: "u1", event: "x" }), {}],
+      ["/api/v1/track", "{not json", auth],
+      ["/api/v1/track", "", auth],
+      ["/api/v1/track", JSON.stringify({ userId: "u1", event: "x" }), { ...auth, "content-type": "text/html" }],
+      ["/api/v1/identify", JSON.stringify({ traits: { a: 1 } }), auth],
+      ["/api/v1/batch", JSON.stringify({ batch: [] }), auth],
+      ["/api/v1/batch", JSON.stringify({ batch: [{ type: "track", userId: "u1", event: "ok", messageId: `b-${tag}` }, { type: "track", event: "no user" }] }), auth],
+    ];
+    for (const [path, body, headers] of cases) {
+      const endpoint = path.split("/").pop() as "track" | "identify" | "batch";
+      const viaListener = await post(path, body.replace("MID", `l-${tag}`), headers);
+      const viaApp = await handleIngest(db, new Request(`http://app.test${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: body.replace("MID", `a-${tag}`) }), endpoint);
+      const shape = async (r: Response) => ({
+        status: r.status,
+        type: r.headers.get("content-type"),
+        cache: r.headers.get("cache-control"),
+        auth: r.headers.get("www-authenticate"),
+        body: await r.text(),
+      });
+      expect(await shape(viaListener), `${path} ${body.slice(0, 40)}`).toEqual(await shape(viaApp));
+    }
   });
 
   it("accepts a signed webhook source and refuses a bad signature", async () => {

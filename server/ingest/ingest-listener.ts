@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Db } from "@/db/client";
-import { handleIngest, handleWebhook, refusal, type IngestEndpoint } from "./handle-ingest";
-import { bodyTooLargeMessage, defaultBodyLimits } from "./read-json-body";
+import { answerIngest, answerWebhook, refusal, type IngestAnswer, type IngestEndpoint, type IngestRequest } from "./handle-ingest";
+import { bodyTooLargeMessage, defaultBodyLimits, jsonBodyFrom } from "./read-json-body";
 
 /**
  * The ingestion endpoints on a plain node:http server (`npm run ingest`), for
@@ -32,15 +32,30 @@ export function ingestRoute(method: string | undefined, path: string): IngestRou
   }
 }
 
-/** Answers one request on an ingestion route: the body is read (bounded), handed to the route's handler, and its answer written back. */
+/**
+ * Answers one request on an ingestion route: the body is read (bounded), handed
+ * to the route's handler as it is (no fetch Request or Response is built: that
+ * was a third of this process's CPU per single-event request), and its answer
+ * written back.
+ */
 export async function serveIngest(db: Db, route: IngestRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBounded(req, defaultBodyLimits.maxBytes);
-  if (body === null) return writeResponse(res, refusal(413, bodyTooLargeMessage(), { connection: "close" }));
-  const request = requestFrom(req, body);
-  return writeResponse(res, route.kind === "ingest" ? await handleIngest(db, request, route.endpoint) : await handleWebhook(db, request, route.source));
+  if (body === null) return writeAnswer(res, refusal(413, bodyTooLargeMessage(), { connection: "close" }));
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+  };
+  const request: IngestRequest = { header, json: async () => jsonBodyFrom(header("content-type"), body) };
+  writeAnswer(res, route.kind === "ingest" ? await answerIngest(db, request, route.endpoint) : await answerWebhook(db, request, route.source));
 }
 
-/** A node:http request, its body already read, as a fetch Request (what the route handlers take). */
+/** Writes an ingestion answer (with its length: these answers are small and whole). */
+export function writeAnswer(res: ServerResponse, answer: IngestAnswer): void {
+  res.writeHead(answer.status, { "content-length": String(Buffer.byteLength(answer.body)), ...answer.headers });
+  res.end(answer.body);
+}
+
+/** A node:http request, its body already read, as a fetch Request (what the route handlers take; the API test server's way in). */
 export function requestFrom(req: IncomingMessage, body: Buffer | null): Request {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
@@ -94,16 +109,16 @@ export function createIngestServer(db: Db, opts: { log?: (line: string) => void 
     if (!route) {
       req.resume();
       const known = /^\/api\/v1\/(track|identify|batch|webhooks\/[^/]+)\/?$/.test(path);
-      return void writeResponse(
+      return writeAnswer(
         res,
         known
           ? refusal(405, "Send events with POST", { allow: "POST" })
           : refusal(404, "This is the ingestion listener: it serves POST /api/v1/track, /identify, /batch and /webhooks/{source}; the app serves the rest"),
       );
     }
-    serveIngest(db, route, req, res).catch(async (err: unknown) => {
+    serveIngest(db, route, req, res).catch((err: unknown) => {
       opts.log?.(`[ingest] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      if (!res.headersSent) await writeResponse(res, refusal(500, "Internal error; retry the request unchanged (same messageIds)"));
+      if (!res.headersSent) writeAnswer(res, refusal(500, "Internal error; retry the request unchanged (same messageIds)"));
       else res.destroy();
     });
   });

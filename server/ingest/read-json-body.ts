@@ -9,10 +9,8 @@ export const defaultBodyLimits: BodyLimits = { maxBytes: 512 * 1024, maxDepth: 3
 export type BodyResult = { ok: true; value: unknown; raw: string } | { ok: false; status: 400 | 413 | 415; message: string };
 
 export async function readJsonBody(req: Request, limits: BodyLimits = defaultBodyLimits): Promise<BodyResult> {
-  const type = req.headers.get("content-type") ?? "";
-  if (!/^application\/(json|[a-z.+-]*\+json)\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
-    return { ok: false, status: 415, message: "Send JSON with Content-Type: application/json" };
-  }
+  const refused = refuseContentType(req.headers.get("content-type"));
+  if (refused) return refused;
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limits.maxBytes) return tooLarge(limits);
   if (!req.body) return { ok: false, status: 400, message: "The request has no body" };
@@ -29,9 +27,33 @@ export async function readJsonBody(req: Request, limits: BodyLimits = defaultBod
     }
     chunks.push(value);
   }
+  return parseJsonBytes(Buffer.concat(chunks), limits);
+}
+
+/**
+ * The same checks and answers for a body already read within `limits.maxBytes`
+ * (the ingestion listener reads it from the socket before anything else).
+ */
+export function jsonBodyFrom(contentType: string | null, bytes: Uint8Array, limits: BodyLimits = defaultBodyLimits): BodyResult {
+  const refused = refuseContentType(contentType);
+  if (refused) return refused;
+  if (bytes.byteLength > limits.maxBytes) return tooLarge(limits);
+  return parseJsonBytes(bytes, limits);
+}
+
+function refuseContentType(type: string | null): BodyResult | null {
+  const t = type ?? "";
+  if (!/^application\/(json|[a-z.+-]*\+json)\b/i.test(t) && !/^text\/plain\b/i.test(t)) {
+    return { ok: false, status: 415, message: "Send JSON with Content-Type: application/json" };
+  }
+  return null;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+function parseJsonBytes(bytes: Uint8Array, limits: BodyLimits): BodyResult {
   let raw: string;
   try {
-    raw = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    raw = utf8.decode(bytes);
   } catch {
     return { ok: false, status: 400, message: "The body is not valid UTF-8" };
   }

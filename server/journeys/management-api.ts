@@ -17,7 +17,7 @@ function failure(f: Failure & { issues?: unknown[] }) {
 }
 
 async function authorize(db: Db, req: Request, slug: string): Promise<{ ok: false; response: Response } | { ok: true; workspaceId: string }> {
-  const authed = await authenticateRequest(db, req.headers, "journeys:write");
+  const authed = await authenticateRequest(db, req.headers.get("authorization"), "journeys:write");
   if (!authed.ok) return { ok: false, response: Response.json({ error: authed.message }, { status: 401 }) };
   if (!slugPattern.test(slug)) return { ok: false, response: Response.json({ error: "Journey ids are slugs: lowercase letters, digits, - and _" }, { status: 400 }) };
   return { ok: true, workspaceId: authed.workspaceId };
