@@ -29,6 +29,8 @@ export type ClaimedBatch = {
   states: { workspaceId: string; customerId: string; state: unknown }[];
   /** Profiles of these customers (none for one whose events all came before profiles existed, as in some tests). */
   profiles: { workspaceId: string; customerId: string; traits: Record<string, unknown>; unsubscribed: boolean }[];
+  /** The earliest timer of these partitions due after `now` (those due by now are in `due`, or the next claim's). */
+  nextDue: Date | null;
 };
 
 /**
@@ -39,7 +41,10 @@ export type ClaimedBatch = {
  *  - the timers of those partitions due by the clock;
  *  - for each customer with events, their timers due before their latest
  *    claimed event (the runtime handles each customer's inputs in time order);
- *  - each of these customers' state (locked for the batch) and profile.
+ *  - each of these customers' state (locked for the batch) and profile;
+ *  - when the partitions' next timer after these is due (one index probe per
+ *    partition, as nextTimerDue), so the worker knows when to wake without a
+ *    statement of its own after each batch.
  * Everything it returns is locked for this transaction where it is written.
  * States and profiles are looked up per customer: LATERAL, kept from being
  * flattened into a join by `offset 0`, so one index probe each. Joined, the
@@ -92,8 +97,10 @@ export async function claimBatch(tx: Tx, opts: { partitions: number[]; now: Date
       (select coalesce(json_agg(json_build_object('workspaceId', workspace_id, 'customerId', customer_id, 'state', state)), '[]') from st) as states,
       (select coalesce(json_agg(json_build_object('workspaceId', c.workspace_id, 'customerId', c.customer_id, 'traits', c.traits, 'unsubscribed', c.unsubscribed)), '[]')
         from who w cross join lateral (
-          select * from customers c where c.workspace_id = w.workspace_id and c.customer_id = w.customer_id offset 0) c) as profiles
-  `)) as unknown as [Pick<ClaimedBatch, "claimed" | "states" | "profiles"> & { events: (Omit<ClaimedEvent, "timestamp"> & { timestamp: string })[]; due: RawTimer[]; early: RawTimer[] }];
+          select * from customers c where c.workspace_id = w.workspace_id and c.customer_id = w.customer_id offset 0) c) as profiles,
+      (select min(x.due_at) from unnest(${partitions}) as p(partition),
+        lateral (select t.due_at from timers t where t.partition = p.partition and t.due_at > ${opts.now.toISOString()}::timestamptz order by t.due_at limit 1) as x) as "nextDue"
+  `)) as unknown as [Pick<ClaimedBatch, "claimed" | "states" | "profiles"> & { events: (Omit<ClaimedEvent, "timestamp"> & { timestamp: string })[]; due: RawTimer[]; early: RawTimer[]; nextDue: string | null }];
   return {
     claimed: row.claimed,
     events: row.events.map((e) => ({ ...e, id: Number(e.id), timestamp: new Date(e.timestamp) })),
@@ -101,6 +108,7 @@ export async function claimBatch(tx: Tx, opts: { partitions: number[]; now: Date
     early: row.early.map(timerOf),
     states: row.states,
     profiles: row.profiles,
+    nextDue: row.nextDue ? new Date(row.nextDue) : null,
   };
 }
 

@@ -36,15 +36,21 @@ export type ProcessOptions = {
    */
   leaseMessagesMs?: number;
   onCommitted?: (messages: LeasedMessage[], providerFor: (workspaceId: string, channel: string) => ChannelProvider | UnusableChannel) => void;
+  /**
+   * Told, once the batch has committed, when the held partitions' next timer is due (null: none): the earliest of the
+   * timers after now at the claim and the timers the batch wrote. The worker wakes then, as nextTimerDue would have
+   * told it. A timer that the batch deleted may still be named (the worker then wakes for nothing).
+   */
+  onNextTimer?: (due: Date | null) => void;
 };
 
 export async function processPartitions(db: Db, partitions: number[], opts: ProcessOptions): Promise<number> {
   if (partitions.length === 0) return 0;
-  const { handled, leased, channels } = await db.transaction(async (tx): Promise<{ handled: number; leased: LeasedMessage[]; channels?: Map<string, Record<string, unknown>> }> => {
+  const { handled, leased, channels, nextDue } = await db.transaction(async (tx): Promise<{ handled: number; leased: LeasedMessage[]; channels?: Map<string, Record<string, unknown>>; nextDue: Date | null }> => {
     const now = opts.now?.() ?? new Date();
-    const { claimed, events, due, early, states: storedStates, profiles: storedProfiles } = await claimBatch(tx, { partitions, now, limit: opts.batchSize });
+    const { claimed, events, due, early, states: storedStates, profiles: storedProfiles, nextDue: nextAtClaim } = await claimBatch(tx, { partitions, now, limit: opts.batchSize });
     const gone = claimed - events.length;
-    if (events.length === 0 && due.length === 0) return { handled: gone, leased: [] };
+    if (events.length === 0 && due.length === 0) return { handled: gone, leased: [], nextDue: nextAtClaim };
 
     const work = new Map<string, Work>();
     const workFor = (workspaceId: string, customerId: string) => {
@@ -146,8 +152,16 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       ({ outcomes, handled, scoreDeltas } = run());
     }
     const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined });
-    return { handled: handled + gone, leased, channels };
+    let nextDue = nextAtClaim;
+    for (const o of outcomes) {
+      for (const t of o.timers) {
+        const at = new Date(t.dueAt);
+        if (!nextDue || at < nextDue) nextDue = at;
+      }
+    }
+    return { handled: handled + gone, leased, channels, nextDue };
   });
+  opts.onNextTimer?.(nextDue);
   if (leased.length > 0 && opts.onCommitted) opts.onCommitted(leased, (w, channel) => providerFromStored(channels?.get(`${w}\u0000${channel}`), w, channel));
   return handled;
 }

@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { outbox } from "@/db/schema";
+import { outbox, timers } from "@/db/schema";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { saveChannelProvider, type ChannelProvider, type UnusableChannel } from "@/server/channels/channel-settings";
 import { dispatchDueMessages, sendClaimed } from "@/server/channels/dispatch-due-messages";
@@ -10,7 +10,7 @@ import { verifySignature } from "@/server/ingest/verify-signature";
 import { journey } from "@/server/journey/test-helpers";
 import { allPartitions, drainRuntime, publishDocument } from "@/server/testing/runtime";
 import { startWebhookReceiver } from "@/server/testing/webhook-receiver";
-import { processPartitions } from "./process-partitions";
+import { nextTimerDue, processPartitions } from "./process-partitions";
 import type { LeasedMessage } from "./write-outcomes";
 
 let db: Db;
@@ -69,6 +69,23 @@ describe("a batch's messages sent as it commits (the worker's path)", () => {
     ]);
     expect(await dispatchDueMessages(db, { workspaceId: workspace.id })).toEqual({ sent: 0, retrying: 0, dead: 0 });
     expect(http.received).toHaveLength(2);
+  });
+
+  it("tells when the partitions' next timer is due, the timers it just wrote included, without a statement of its own", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    await drainRuntime(db);
+    await publishDocument(db, workspace.id, journey(`w-${tag}`, [["t", "trigger", { event: "ping" }], ["w", "wait", { for: "PT1H" }], ["m", "message", { channel: "in_app", template: "later" }]], ["t>w", "w>m"], { reentry: "always" }));
+    await appendEvents(db, workspace.id, [ping(`w-${tag}`, `w1-${tag}`)], "test");
+    const told: (Date | null)[] = [];
+    await processPartitions(db, allPartitions, { batchSize: 100, onNextTimer: (d) => told.push(d) });
+    const [wait] = await db.select().from(timers).where(and(eq(timers.workspaceId, workspace.id), eq(timers.customerId, `w-${tag}`)));
+    expect(wait!.dueAt.getTime()).toBeGreaterThan(Date.now() + 3_500_000);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toEqual(await nextTimerDue(db, allPartitions)); // what the separate probe finds now
+    expect(told[0]!.getTime()).toBeLessThanOrEqual(wait!.dueAt.getTime());
+    // A round with nothing to do says it too.
+    await processPartitions(db, allPartitions, { batchSize: 100, onNextTimer: (d) => told.push(d) });
+    expect(told[1]).toEqual(await nextTimerDue(db, allPartitions));
   });
 
   it("without the option (tests, drains) writes messages unclaimed, for the outbox claim as before", async () => {

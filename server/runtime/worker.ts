@@ -11,7 +11,7 @@ export type WorkerOptions = {
   /** Safety-net poll when no notification arrives. */
   pollMs?: number;
   /** Handles claimed events and due timers for the held partitions; returns how many inputs it handled. */
-  processPartitions: (db: Db, partitions: number[], opts: Pick<ProcessOptions, "batchSize" | "leaseMessagesMs" | "onCommitted">) => Promise<number>;
+  processPartitions: (db: Db, partitions: number[], opts: Pick<ProcessOptions, "batchSize" | "leaseMessagesMs" | "onCommitted" | "onNextTimer">) => Promise<number>;
   /** Fires timers due before `horizon` for the held partitions; returns the next due time it knows of. */
   fireDueTimers?: (db: Db, partitions: number[]) => Promise<Date | null>;
   log?: (line: string) => void;
@@ -89,14 +89,17 @@ export class RuntimeWorker {
         const held = partitions.filter((p) => this.lease.held.has(p));
         if (held.length > 0) {
           // The batch's messages are written claimed for this worker and sent as soon as it commits (no claim of
-          // their own), while the next timer is looked up.
+          // their own); the batch also says when the partitions' next timer is due.
           const committed: Promise<unknown>[] = [];
+          const told: { next?: Date | null } = {};
           handled = await this.opts.processPartitions(this.db, held, {
             batchSize,
             leaseMessagesMs: messageLeaseMs,
             onCommitted: (messages, providerFor) => committed.push(sendClaimed(this.db, messages, providerFor)),
+            onNextTimer: (due) => (told.next = due),
           });
-          const next = await this.opts.fireDueTimers?.(this.db, held);
+          // The batch says when the next timer is due; asked separately only if it did not (a custom processPartitions).
+          const next = "next" in told ? told.next : await this.opts.fireDueTimers?.(this.db, held);
           this.scheduleTimerWake(next ?? null);
           await Promise.all(committed);
         }
