@@ -46,10 +46,10 @@ export type ClaimedBatch = {
  *    partition, as nextTimerDue), so the worker knows when to wake without a
  *    statement of its own after each batch.
  * Everything it returns is locked for this transaction where it is written.
- * States and profiles are looked up per customer: LATERAL, kept from being
- * flattened into a join by `offset 0`, so one index probe each. Joined, the
- * planner (expecting hundreds of due timers) hashed every profile of the
- * table for a batch of 16 customers: a scan of all customers per batch.
+ * States, profiles and early timers are looked up per customer: LATERAL,
+ * kept from being flattened into a join by `offset 0`, so one index probe
+ * each. Joined, the planner (expecting hundreds of due timers) hashed every
+ * profile of the table, or every pending timer, for a batch of 16 customers.
  * The queue rows and their events are reached by primary key (`= any(array(…))`):
  * joined instead, the planner chose to hash the claimed ids against a scan of
  * every event (timer lateness p50 went from 1 ms to 12 ms in bench:e2e).
@@ -81,7 +81,8 @@ export async function claimBatch(tx: Tx, opts: { partitions: number[]; now: Date
     latest as (select workspace_id, customer_id, max(timestamp) as until from ev group by workspace_id, customer_id),
     early as (
       select t.id, t.workspace_id, t.customer_id, t.key, t.due_at, t.payload
-      from timers t join latest w on t.workspace_id = w.workspace_id and t.customer_id = w.customer_id and t.due_at <= w.until
+      from latest w cross join lateral (
+        select * from timers t where t.workspace_id = w.workspace_id and t.customer_id = w.customer_id and t.due_at <= w.until offset 0) t
       for update of t skip locked),
     who as (select workspace_id, customer_id from ev union select workspace_id, customer_id from due),
     st as (

@@ -64,7 +64,12 @@ function counterMetric(e: Effect): string | null {
  *
  * Each row is touched once: the timers deleted (keys not in the new set) and
  * the timers upserted (keys in it) are disjoint, and every shared row's key
- * appears once (tallied here).
+ * appears once (tallied here). A customer's timers are reached through their
+ * key index, customer by customer (LATERAL and EXISTS kept from becoming
+ * joins by `offset 0`): as a join, the planner hashed the batch's customers
+ * against a scan of every pending timer. A timer the batch keeps unchanged is
+ * not upserted at all (an upsert that changes nothing still locks its row and
+ * writes that lock to the WAL): most batches keep most of their timers.
  *
  * With `leaseMessagesMs`, the new outbox rows are written already claimed
  * (first attempt, hidden from other dispatchers for the lease, as
@@ -144,11 +149,14 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
       select w, c, s, now() from jsonb_to_recordset(${json(states)}) as x(w uuid, c text, s jsonb)
       on conflict (workspace_id, customer_id) do update set state = excluded.state, updated_at = now()),
     gone_timers as (
-      delete from timers t using jsonb_to_recordset(${json(owners)}) as o(w uuid, c text, keys text[])
-      where t.workspace_id = o.w and t.customer_id = o.c and not (t.key = any(o.keys))),
+      delete from timers where id = any(array(
+        select t.id from jsonb_to_recordset(${json(owners)}) as o(w uuid, c text, keys text[])
+        cross join lateral (select t.id from timers t where t.workspace_id = o.w and t.customer_id = o.c and not (t.key = any(o.keys)) offset 0) t))),
     kept_timers as (
       insert into timers (workspace_id, customer_id, due_at, key, payload)
       select w, c, due, key, payload from jsonb_to_recordset(${json(timerRows)}) as x(w uuid, c text, due timestamptz, key text, payload jsonb)
+      where not exists (
+        select 1 from timers t where t.workspace_id = x.w and t.customer_id = x.c and t.key = x.key and t.due_at = x.due and t.payload = x.payload offset 0)
       on conflict (workspace_id, customer_id, key) do update set due_at = excluded.due_at, payload = excluded.payload
         where timers.due_at is distinct from excluded.due_at or timers.payload is distinct from excluded.payload),
     queued as (
