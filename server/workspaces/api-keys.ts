@@ -99,33 +99,45 @@ export async function authenticateApiKey(
 /**
  * The live key with this hash (undefined if unknown or revoked), its "last
  * used" noted at minute precision (at most one write per key per minute).
- * Requests presenting the same key while its lookup is in flight share that
- * lookup instead of each sending their own (at thousands of requests per
- * second, most of the database's work for a single event was this select).
- * Nothing is cached: a request that arrives after a lookup finished starts a
- * new one, so a revocation holds for every request that starts after it commits.
+ * Concurrent requests presenting the same key share lookups instead of each
+ * sending their own (at thousands of requests per second, most of the
+ * database's work for a single event was this select), but a request never
+ * joins a lookup that started before it arrived: it waits for the next one,
+ * which starts when the current one ends and serves every request that came
+ * meanwhile. So a revocation holds for every request that starts after it
+ * commits, exactly as with a lookup per request; nothing is cached.
  */
-const keysInFlight = new WeakMap<Db, Map<string, Promise<KeyRow | undefined>>>();
 type KeyRow = { id: string; workspaceId: string; scopes: ApiKeyScope[] };
+type KeyFlight = { current: Promise<KeyRow | undefined>; next?: Promise<KeyRow | undefined> };
+const keysInFlight = new WeakMap<Db, Map<string, KeyFlight>>();
 function liveKey(db: Db, hash: string): Promise<KeyRow | undefined> {
-  let inFlight = keysInFlight.get(db);
-  if (!inFlight) keysInFlight.set(db, (inFlight = new Map()));
-  let p = inFlight.get(hash);
-  if (!p) {
-    const map = inFlight;
-    const lookup = (async () => {
-      const [row] = await keyByHash(db).execute({ hash });
-      if (!row || row.revokedAt) return undefined;
-      if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-        await db.update(apiKeys).set({ lastUsedAt: new Date() }).where(eq(apiKeys.id, row.id));
-      }
-      return { id: row.id, workspaceId: row.workspaceId, scopes: row.scopes };
-    })();
-    map.set(hash, (p = lookup));
-    const forget = () => {
-      if (map.get(hash) === lookup) map.delete(hash);
-    };
-    lookup.then(forget, forget);
+  let flights = keysInFlight.get(db);
+  if (!flights) keysInFlight.set(db, (flights = new Map()));
+  const map = flights;
+  const lookup = async (): Promise<KeyRow | undefined> => {
+    const [row] = await keyByHash(db).execute({ hash });
+    if (!row || row.revokedAt) return undefined;
+    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+      await db.update(apiKeys).set({ lastUsedAt: new Date() }).where(eq(apiKeys.id, row.id));
+    }
+    return { id: row.id, workspaceId: row.workspaceId, scopes: row.scopes };
+  };
+  // When a lookup ends, the one queued behind it (if any) becomes current; else the key has no lookup in flight.
+  const settleOf = (flight: KeyFlight) => () => {
+    if (flight.next) {
+      flight.current = flight.next;
+      flight.next = undefined;
+      flight.current.then(settleOf(flight), settleOf(flight));
+    } else if (map.get(hash) === flight) map.delete(hash);
+  };
+  const flight = map.get(hash);
+  if (!flight) {
+    const started: KeyFlight = { current: lookup() };
+    map.set(hash, started);
+    started.current.then(settleOf(started), settleOf(started));
+    return started.current;
   }
-  return p;
+  // Started after the current lookup ends (so after this request arrived), shared by all who come until then.
+  flight.next ??= flight.current.then(lookup, lookup);
+  return flight.next;
 }

@@ -52,6 +52,22 @@ describe("API keys on Postgres", () => {
     const after = await Promise.all([authenticateApiKey(db, created.key, "events:write"), authenticateApiKey(db, created.key, "events:write")]);
     expect(after.map((a) => a.ok)).toEqual([false, false]);
   });
+
+  it("refuses a request that starts after the revocation commits, even while a lookup that read the key live is still running", async () => {
+    const { workspace, members } = await makeWorkspace(db, ["admin"]);
+    const created = await createApiKey(db, { workspaceId: workspace.id, createdBy: members.admin, name: "racing", scopes: ["events:write"] });
+    let before: Promise<Awaited<ReturnType<typeof authenticateApiKey>>> | undefined;
+    await db.$client.begin(async (tx) => {
+      // The revocation holds the key's row: a lookup started now reads it live, then waits to note "last used".
+      await tx`update api_keys set revoked_at = now() where id = ${created.id}`;
+      before = authenticateApiKey(db, created.key, "events:write");
+      await new Promise((r) => setTimeout(r, 200));
+    });
+    // Committed. This request starts after it; the earlier lookup may still be finishing.
+    const after = authenticateApiKey(db, created.key, "events:write");
+    expect((await before!).ok).toBe(true); // it read the key before the revocation committed: allowed, as before
+    expect((await after).ok).toBe(false);
+  });
 });
 
 describe("members on Postgres", () => {
