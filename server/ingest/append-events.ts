@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { executePrepared, type Db } from "@/db/client";
 import { customerAliases, customers } from "@/db/schema";
+import { isDatabaseUnavailable } from "./database-unavailable";
 import type { NormalizedEvent } from "./event-schema";
 
 /**
@@ -93,65 +94,83 @@ export async function appendEvents(
  * Each request is still answered only after the commit that stored its event.
  *
  * A group holds at most one event per customer, so its profile upserts touch
- * each profile once, and a customer's later requests wait for the next group
- * (first come, first stored: ids, and so the runtime's order, follow arrival).
+ * each profile once, and a customer's later requests wait until their earlier
+ * one is stored (first come, first stored: ids, and so the runtime's order,
+ * follow arrival). Up to maxGroupsInFlight groups are stored at once.
  * If a group's statement fails, each of its events is stored on its own, so
  * one request's failure never becomes another's.
  */
 type SingleAppend = { workspaceId: string; event: NormalizedEvent; source: string; done: (partition: number | null) => void; failed: (err: unknown) => void };
 const maxGroup = 500;
+/** Groups stored at once: a group that waits (a lock, a slow connection) does not hold up the requests behind it. */
+const maxGroupsInFlight = 4;
 class SingleAppender {
   private queue: SingleAppend[] = [];
-  private flushing = false;
+  private inFlight = 0;
+  /** Customers with an event in a group in flight: their next event waits for it (ids follow arrival). */
+  private busy = new Set<string>();
   constructor(private readonly db: Db) {}
 
   /** Stores the event; resolves with its worker partition once committed, or null if its messageId was already stored. */
   append(workspaceId: string, event: NormalizedEvent, source: string): Promise<number | null> {
     return new Promise((done, failed) => {
       this.queue.push({ workspaceId, event, source, done, failed });
-      if (!this.flushing) void this.flush();
+      this.pump();
     });
   }
 
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    while (this.queue.length > 0) {
+  /** Starts groups while fewer than maxGroupsInFlight are in flight: each takes the queued events of customers not busy, one per customer, in arrival order. */
+  private pump(): void {
+    while (this.inFlight < maxGroupsInFlight && this.queue.length > 0) {
       const group: SingleAppend[] = [];
       const later: SingleAppend[] = [];
-      const customers = new Set<string>();
+      const taken = new Set<string>();
       for (const a of this.queue) {
         const k = `${a.workspaceId}\u0000${a.event.customerId}`;
-        if (group.length >= maxGroup || customers.has(k)) later.push(a);
+        if (group.length >= maxGroup || taken.has(k) || this.busy.has(k)) later.push(a);
         else {
-          customers.add(k);
+          taken.add(k);
           group.push(a);
         }
       }
+      if (group.length === 0) return; // every queued event waits for its customer's event in flight
       this.queue = later;
-      try {
-        const stored = group.length === 1 ? [await appendOne(this.db, group[0]!.workspaceId, group[0]!.event, group[0]!.source)] : await appendGroup(this.db, group);
-        const partitions = new Set<number>();
-        group.forEach((a, i) => {
-          const p = stored[i] ?? null;
-          if (p !== null) partitions.add(p);
-          a.done(p);
-        });
-        if (partitions.size > 0) wakeWorkers(this.db, partitions);
-      } catch (err) {
-        if (group.length === 1) group[0]!.failed(err);
-        else {
-          await Promise.all(
-            group.map((a) =>
-              appendOne(this.db, a.workspaceId, a.event, a.source).then((p) => {
-                if (p !== null) wakeWorkers(this.db, [p]);
-                a.done(p);
-              }, a.failed),
-            ),
-          );
-        }
-      }
+      for (const k of taken) this.busy.add(k);
+      this.inFlight++;
+      void this.store(group).finally(() => {
+        this.inFlight--;
+        for (const k of taken) this.busy.delete(k);
+        this.pump();
+      });
     }
-    this.flushing = false;
+  }
+
+  private async store(group: SingleAppend[]): Promise<void> {
+    try {
+      const stored = group.length === 1 ? [await appendOne(this.db, group[0]!.workspaceId, group[0]!.event, group[0]!.source)] : await appendGroup(this.db, group);
+      const partitions = new Set<number>();
+      group.forEach((a, i) => {
+        const p = stored[i] ?? null;
+        if (p !== null) partitions.add(p);
+        a.done(p);
+      });
+      if (partitions.size > 0) wakeWorkers(this.db, partitions);
+    } catch (err) {
+      // A group that failed because the database is out of reach fails whole (each request answers 503); any other
+      // failure is retried event by event, so one request's failure stays its own.
+      if (group.length === 1 || isDatabaseUnavailable(err)) {
+        for (const a of group) a.failed(err);
+        return;
+      }
+      await Promise.all(
+        group.map((a) =>
+          appendOne(this.db, a.workspaceId, a.event, a.source).then((p) => {
+            if (p !== null) wakeWorkers(this.db, [p]);
+            a.done(p);
+          }, a.failed),
+        ),
+      );
+    }
   }
 }
 const singleAppenders = new WeakMap<Db, SingleAppender>();
@@ -207,7 +226,7 @@ async function appendGroup(db: Db, group: SingleAppend[]): Promise<(number | nul
       insert into customers as c (workspace_id, customer_id, traits, timezone, unsubscribed, first_seen_at, last_seen_at)
       select r.workspace_id, r.customer_id, r.traits, r.timezone, r.unsubscribed, r.timestamp, r.timestamp
       from r join ins on ins.workspace_id = r.workspace_id and ins.customer_id = r.customer_id
-      order by r.workspace_id, r.customer_id
+      order by r.workspace_id, r.customer_id collate "C"
       on conflict (workspace_id, customer_id) do update set
         traits = c.traits || excluded.traits,
         timezone = coalesce(excluded.timezone, c.timezone),
@@ -304,7 +323,8 @@ async function upsertProfiles(db: Db, workspaceId: string, stored: (NormalizedEv
     byCustomer.set(e.customerId, p);
   }
   if (byCustomer.size === 0) return;
-  // One statement, rows in a fixed order so concurrent requests cannot deadlock on each other.
+  // One statement, rows in a fixed order so concurrent requests cannot deadlock on each other: byte order
+  // (`collate "C"`), as every writer of profiles locks them (single-event groups, the runtime's trait updates).
   const rows = [...byCustomer].sort(([a], [b]) => (a < b ? -1 : 1));
   const json = rows.map(([customerId, p]) => ({
     customer_id: customerId,
@@ -320,7 +340,7 @@ async function upsertProfiles(db: Db, workspaceId: string, stored: (NormalizedEv
     from rows from (jsonb_to_recordset(${JSON.stringify(json)}::jsonb) as (
       customer_id text, traits jsonb, timezone text, unsubscribed boolean, first_seen_at timestamptz, last_seen_at timestamptz
     )) with ordinality as r(customer_id, traits, timezone, unsubscribed, first_seen_at, last_seen_at, ord)
-    order by r.ord
+    order by r.customer_id collate "C"
     on conflict (workspace_id, customer_id) do update set
       traits = c.traits || excluded.traits,
       timezone = coalesce(excluded.timezone, c.timezone),

@@ -41,8 +41,8 @@ describe("single-event requests stored together (group commit)", () => {
     expect(stored).toHaveLength(151);
     expect(new Set(stored.map((r) => r.messageId)).size).toBe(151);
     expect(stored.some((r) => r.customerId === `other-${tag}`)).toBe(false);
-    // Grouped: 150 events in far fewer commits than requests (one per customer's turn, at most, once the first went alone).
-    expect(new Set(stored.map((r) => r.tx)).size).toBeLessThanOrEqual(12);
+    // Grouped: 152 requests in far fewer commits (each customer's five events take five turns; up to four groups at once).
+    expect(new Set(stored.map((r) => r.tx)).size).toBeLessThanOrEqual(40);
     for (let c = 0; c < 30; c++) {
       const mine = stored.filter((r) => r.customerId === `c${c}-${tag}` && r.messageId !== `m-pre-${tag}`).map((r) => r.messageId);
       expect(mine).toEqual([0, 1, 2, 3, 4].map((n) => `m-${c}-${n}-${tag}`));

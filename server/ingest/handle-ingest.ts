@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import { eventSources } from "@/db/schema";
 import { SecretUnreadableError } from "@/server/secrets";
 import { appendEvents } from "./append-events";
+import { isDatabaseUnavailable } from "./database-unavailable";
 import { authenticateRequest } from "./authenticate-request";
 import { normalizeEvent, type EventError, type NormalizedEvent } from "./event-schema";
 import { signingSecretOf, sourceSlugPattern } from "./event-sources";
@@ -83,20 +84,7 @@ async function store(db: Db, workspaceId: string, body: unknown, endpoint: Inges
   return json(200, res);
 }
 
-const unavailableCodes = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
-  "57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006",
-]);
-
-/** Whether an error means the database cannot be reached right now (a restart, a failover, too many connections). */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && unavailableCodes.has(code)) return true;
-    if (e instanceof AggregateError && e.errors.some((x) => isDatabaseUnavailable(x))) return true;
-  }
-  return false;
-}
+export { isDatabaseUnavailable };
 
 /**
  * While the database is unreachable, ingestion answers 503 with Retry-After
