@@ -29,9 +29,10 @@ export async function setJourneyStatus(db: Db, input: { workspaceId: string; jou
   if (input.hold !== undefined && input.move !== "pause") return fail("invalid", "Only pause takes hold.");
   if (input.move === "resume" && current.liveVersion === null) return fail("conflict", "Publish the journey first.");
   const pauseMode = input.move === "pause" ? (input.hold ? "hold" : "finish") : null;
+  const wakes = current.pauseMode === "hold" && current.status === "paused";
   await db.transaction(async (tx) => {
     await tx.update(journeys).set({ status: move.to, pauseMode, updatedAt: new Date() }).where(eq(journeys.id, current.id));
-    if (current.pauseMode === "hold" && current.status === "paused") {
+    if (wakes) {
       // Every customer held in it gets a wake-up now (their own waits are due again from their state).
       // Their state rows are locked, so a runtime batch either finished with the journey held (and the
       // wake-up follows) or starts after this commit and sees it resumed.
@@ -44,5 +45,7 @@ export async function setJourneyStatus(db: Db, input: { workspaceId: string; jou
         on conflict do nothing`);
     }
   });
+  // The wake-ups are due now: the workers are told at once (a lost notification only delays them to the next poll).
+  if (wakes) await db.execute(sql`select pg_notify('waymark_events', '')`).catch(() => undefined);
   return ok({ status: move.to, pauseMode });
 }

@@ -152,7 +152,8 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       ({ outcomes, handled, scoreDeltas } = run());
     }
     const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined });
-    let nextDue = nextAtClaim;
+    // A claim that came back full of due timers leaves more due now (handled may count fewer: unusable timers).
+    let nextDue = due.length >= opts.batchSize ? now : nextAtClaim;
     for (const o of outcomes) {
       for (const t of o.timers) {
         const at = new Date(t.dueAt);

@@ -95,7 +95,8 @@ export class RuntimeWorker {
           handled = await this.opts.processPartitions(this.db, held, {
             batchSize,
             leaseMessagesMs: messageLeaseMs,
-            onCommitted: (messages, providerFor) => committed.push(sendClaimed(this.db, messages, providerFor)),
+            onCommitted: (messages, providerFor) =>
+              committed.push(sendClaimed(this.db, messages, providerFor).catch((err: unknown) => this.opts.log?.(`[worker ${this.id}] sending a batch's messages: ${describeError(err)} (they come back when their lease ends)`))),
             onNextTimer: (due) => (told.next = due),
           });
           // The batch says when the next timer is due; asked separately only if it did not (a custom processPartitions).

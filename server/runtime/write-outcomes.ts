@@ -64,7 +64,9 @@ function counterMetric(e: Effect): string | null {
  *
  * Each row is touched once: the timers deleted (keys not in the new set) and
  * the timers upserted (keys in it) are disjoint, and every shared row's key
- * appears once (tallied here). A customer's timers are reached through their
+ * appears once (tallied here). Profiles are locked in (workspace, customer)
+ * order, byte by byte (`collate "C"`), as ingestion upserts them. A
+ * customer's timers are reached through their
  * key index, customer by customer (LATERAL and EXISTS kept from becoming
  * joins by `offset 0`): as a join, the planner hashed the batch's customers
  * against a scan of every pending timer. A timer the batch keeps unchanged is
@@ -75,7 +77,10 @@ function counterMetric(e: Effect): string | null {
  * (first attempt, hidden from other dispatchers for the lease, as
  * dispatchDueMessages' claim leaves them) and returned, so the caller sends
  * them as soon as the transaction commits, without claiming them again; if it
- * never does (it crashed), they come back when the lease ends.
+ * never does (it crashed), they come back when the lease ends. The lease runs
+ * from this statement (clock_timestamp), not from the transaction's start
+ * (now): a batch that waited on a model or a lock must not hand over messages
+ * whose lease is already running out.
  */
 export type LeasedMessage = { id: number; workspaceId: string; key: string; customerId: string; journeyId: string; nodeId: string; channel: string; payload: Record<string, unknown>; attempts: number };
 export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: { scoreDeltas?: Map<string, ScoreModels>; leaseMessagesMs?: number } = {}): Promise<LeasedMessage[]> {
@@ -161,17 +166,22 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
         where timers.due_at is distinct from excluded.due_at or timers.payload is distinct from excluded.payload),
     queued as (
       insert into outbox (workspace_id, key, customer_id, journey_id, node_id, channel, payload, attempts, next_attempt_at)
-      select w, key, c, j, n, ch, p, ${lease > 0 ? 1 : 0}::int, now() + ${lease}::int * interval '1 millisecond'
+      select w, key, c, j, n, ch, p, ${lease > 0 ? 1 : 0}::int, clock_timestamp() + ${lease}::int * interval '1 millisecond'
       from jsonb_to_recordset(${json(messages)}) as x(w uuid, key text, c text, j text, n text, ch text, p jsonb)
       on conflict (workspace_id, key) do nothing
       returning id, workspace_id as "workspaceId", key, customer_id as "customerId", journey_id as "journeyId", node_id as "nodeId", channel, payload, attempts),
     logged as (
       insert into step_log (workspace_id, customer_id, at, journey_id, version, type, node_id, detail)
       select w, c, at, j, v, type, n, d from jsonb_to_recordset(${json(steps)}) as x(w uuid, c text, at timestamptz, j text, v int, type text, n text, d jsonb)),
+    profile_locks as (
+      select p.workspace_id, p.customer_id, x.t
+      from (select * from jsonb_to_recordset(${json(traits)}) as x(w uuid, c text, t jsonb) order by w, c collate "C") x
+      cross join lateral (
+        select p.workspace_id, p.customer_id from customers p where p.workspace_id = x.w and p.customer_id = x.c offset 0 for update) p),
     profiles as (
-      update customers p set traits = p.traits || x.t
-      from jsonb_to_recordset(${json(traits)}) as x(w uuid, c text, t jsonb)
-      where p.workspace_id = x.w and p.customer_id = x.c),
+      update customers p set traits = p.traits || l.t
+      from profile_locks l
+      where p.workspace_id = l.workspace_id and p.customer_id = l.customer_id),
     counters as (
       insert into journey_counters (workspace_id, journey_id, version, node_id, day, "group", metric, count)
       select w, j, v, n, d, g, m, count from jsonb_to_recordset(${json([...counts.values()])}) as x(w uuid, j text, v int, n text, d date, g text, m text, count bigint)
