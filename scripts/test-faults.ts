@@ -165,9 +165,10 @@ const tally = tallyFaultRun({
   outbox: outboxRows.map((r) => ({ key: r.key, status: r.status, messageId: /^pong (\S+)$/.exec(r.body ?? "")?.[1] ?? null })),
   deliveries: receiver.deliveries,
 });
-// A message in flight when its dispatcher died is sent again after its claim lease: at most one dispatch batch (200) per
-// fault that can cut a dispatch (two worker kills, the Postgres stop, any crash).
-const wireRepeatBound = 200 * (3 + cluster.driverCrashes.length + cluster.unexpectedExits.length);
+// A message in flight when its dispatcher died is sent again after its lease: at most what one worker sends at once per
+// fault that can cut a dispatch (two worker kills, the Postgres stop, any crash). That is a runtime batch's messages,
+// sent as the batch commits (up to its 500 events' worth), or one outbox claim (200), whichever the worker was doing.
+const wireRepeatBound = 500 * (3 + cluster.driverCrashes.length + cluster.unexpectedExits.length);
 const problems = [
   ...cluster.unexpectedExits,
   ...[...exitCodes].filter(([, code]) => code !== 0).map(([name, code]) => `${name} did not stop cleanly on SIGTERM (exit ${code ?? "killed after 15 s"})`),
