@@ -44,18 +44,7 @@ export async function appendEvents(
     // The whole request as ONE JSON parameter, expanded by Postgres (in request order: ids follow it, and the
     // runtime processes a customer's events by id). Drizzle's builder spent more CPU on a 100-event insert
     // (a parameter per value) than everything else the request does.
-    const rows = resolved.map((e) => ({
-      customer_id: e.customerId,
-      message_id: e.messageId,
-      type: e.type,
-      name: e.name,
-      user_id: e.userId,
-      anonymous_id: e.anonymousId,
-      properties: e.properties,
-      traits: e.traits,
-      context: e.context,
-      timestamp: e.timestamp.toISOString(),
-    }));
+    const rows = resolved.map(eventColumns);
     // Each new event is queued for the runtime (pending_events) in the same statement.
     const inserted = (await executePrepared(tx, sql`
       with ins as (
@@ -147,7 +136,7 @@ class SingleAppender {
 
   private async store(group: SingleAppend[]): Promise<void> {
     try {
-      const stored = group.length === 1 ? [await appendOne(this.db, group[0]!.workspaceId, group[0]!.event, group[0]!.source)] : await appendGroup(this.db, group);
+      const stored = await appendGroup(this.db, group);
       const partitions = new Set<number>();
       group.forEach((a, i) => {
         const p = stored[i] ?? null;
@@ -164,7 +153,7 @@ class SingleAppender {
       }
       await Promise.all(
         group.map((a) =>
-          appendOne(this.db, a.workspaceId, a.event, a.source).then((p) => {
+          appendGroup(this.db, [a]).then(([p = null]) => {
             if (p !== null) wakeWorkers(this.db, [p]);
             a.done(p);
           }, a.failed),
@@ -180,19 +169,9 @@ function singleAppenderOf(db: Db): SingleAppender {
   return a;
 }
 
-/** The profile fields a single event sets, as upsertProfiles decides them: an empty zone is no zone (the stored one stays). */
-function zoneOf(e: NormalizedEvent): string | null {
-  return (typeof e.traits.timezone === "string" ? e.traits.timezone : typeof e.context.timezone === "string" ? e.context.timezone : null) || null;
-}
-
-/**
- * A group of single events (distinct customers) in one prepared statement, as
- * appendOne does for one. Returns each event's partition in the group's order,
- * null for a duplicate messageId (already stored, or earlier in this group).
- */
-async function appendGroup(db: Db, group: SingleAppend[]): Promise<(number | null)[]> {
-  const rows = group.map(({ workspaceId, event: e, source }) => ({
-    workspace_id: workspaceId,
+/** An event's columns, as the insert statements read them from their JSON parameter. */
+function eventColumns(e: NormalizedEvent) {
+  return {
     customer_id: e.customerId,
     message_id: e.messageId,
     type: e.type,
@@ -203,6 +182,37 @@ async function appendGroup(db: Db, group: SingleAppend[]): Promise<(number | nul
     traits: e.traits,
     context: e.context,
     timestamp: e.timestamp.toISOString(),
+  };
+}
+
+/**
+ * How a profile takes an event's traits (every profile upsert, `customers as c`): traits merged over the stored ones,
+ * a time zone only if one is given, consent only if the traits say it, first and last seen widened.
+ */
+const mergeProfile = sql.raw(`on conflict (workspace_id, customer_id) do update set
+  traits = c.traits || excluded.traits,
+  timezone = coalesce(excluded.timezone, c.timezone),
+  unsubscribed = case when jsonb_typeof(excluded.traits->'unsubscribed') = 'boolean' then excluded.unsubscribed else c.unsubscribed end,
+  first_seen_at = least(c.first_seen_at, excluded.first_seen_at),
+  last_seen_at = greatest(c.last_seen_at, excluded.last_seen_at)`);
+
+/** The profile fields a single event sets, as upsertProfiles decides them: an empty zone is no zone (the stored one stays). */
+function zoneOf(e: NormalizedEvent): string | null {
+  return (typeof e.traits.timezone === "string" ? e.traits.timezone : typeof e.context.timezone === "string" ? e.context.timezone : null) || null;
+}
+
+/**
+ * A group of single events (distinct customers, known users) in ONE prepared
+ * statement: the events, their places in the runtime's queue and, for those
+ * that are new, their profile upserts (data-modifying CTEs run atomically, as
+ * one transaction; one round trip). Returns each event's partition in the
+ * group's order, null for a duplicate messageId (already stored, or earlier
+ * in this group).
+ */
+async function appendGroup(db: Db, group: SingleAppend[]): Promise<(number | null)[]> {
+  const rows = group.map(({ workspaceId, event: e, source }) => ({
+    workspace_id: workspaceId,
+    ...eventColumns(e),
     source,
     timezone: zoneOf(e),
     unsubscribed: e.traits.unsubscribed === true,
@@ -227,12 +237,7 @@ async function appendGroup(db: Db, group: SingleAppend[]): Promise<(number | nul
       select r.workspace_id, r.customer_id, r.traits, r.timezone, r.unsubscribed, r.timestamp, r.timestamp
       from r join ins on ins.workspace_id = r.workspace_id and ins.customer_id = r.customer_id
       order by r.workspace_id, r.customer_id collate "C"
-      on conflict (workspace_id, customer_id) do update set
-        traits = c.traits || excluded.traits,
-        timezone = coalesce(excluded.timezone, c.timezone),
-        unsubscribed = case when jsonb_typeof(excluded.traits->'unsubscribed') = 'boolean' then excluded.unsubscribed else c.unsubscribed end,
-        first_seen_at = least(c.first_seen_at, excluded.first_seen_at),
-        last_seen_at = greatest(c.last_seen_at, excluded.last_seen_at)
+      ${mergeProfile}
       returning 1
     )
     select workspace_id as "workspaceId", customer_id as "customerId", partition from ins`)) as unknown as { workspaceId: string; customerId: string; partition: number }[];
@@ -240,41 +245,6 @@ async function appendGroup(db: Db, group: SingleAppend[]): Promise<(number | nul
   return group.map((a) => byCustomer.get(`${a.workspaceId}\u0000${a.event.customerId}`) ?? null);
 }
 
-/**
- * The common request, one event of a known user (no alias to resolve, no
- * profile to merge), in ONE statement: the event and, if it is new, its
- * place in the runtime's queue and its profile upsert (data-modifying CTEs run atomically, as one transaction), a
- * prepared statement in one round trip instead of a transaction's four. The
- * profile rules are upsertProfiles' for a single event. Returns the event's
- * worker partition if it was stored, null if it was a duplicate.
- */
-async function appendOne(db: Db, workspaceId: string, e: NormalizedEvent, source: string): Promise<number | null> {
-  const client = db.$client;
-  const ts = e.timestamp.toISOString();
-  const tz = zoneOf(e);
-  const rows = await client`
-    with ins as (
-      insert into events (workspace_id, customer_id, message_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp, source)
-      values (${workspaceId}::uuid, ${e.customerId}, ${e.messageId}, ${e.type}, ${e.name}, ${e.userId}, ${e.anonymousId},
-        ${JSON.stringify(e.properties)}::jsonb, ${JSON.stringify(e.traits)}::jsonb, ${JSON.stringify(e.context)}::jsonb, ${ts}::timestamptz, ${source})
-      on conflict (workspace_id, message_id) do nothing
-      returning id, customer_id, partition
-    ), queued as (
-      insert into pending_events (id, partition) select id, partition from ins
-    ), profile as (
-      insert into customers as c (workspace_id, customer_id, traits, timezone, unsubscribed, first_seen_at, last_seen_at)
-      select ${workspaceId}::uuid, customer_id, ${JSON.stringify(e.traits)}::jsonb, ${tz}::text, ${e.traits.unsubscribed === true}::boolean, ${ts}::timestamptz, ${ts}::timestamptz from ins
-      on conflict (workspace_id, customer_id) do update set
-        traits = c.traits || excluded.traits,
-        timezone = coalesce(excluded.timezone, c.timezone),
-        unsubscribed = case when jsonb_typeof(excluded.traits->'unsubscribed') = 'boolean' then excluded.unsubscribed else c.unsubscribed end,
-        first_seen_at = least(c.first_seen_at, excluded.first_seen_at),
-        last_seen_at = greatest(c.last_seen_at, excluded.last_seen_at)
-      returning 1
-    )
-    select (select partition from ins) as partition`;
-  return (rows[0] as { partition: number | null } | undefined)?.partition ?? null;
-}
 
 /**
  * Wakes the runtime workers after a commit, coalesced: at most one NOTIFY in
@@ -341,12 +311,7 @@ async function upsertProfiles(db: Db, workspaceId: string, stored: (NormalizedEv
       customer_id text, traits jsonb, timezone text, unsubscribed boolean, first_seen_at timestamptz, last_seen_at timestamptz
     )) with ordinality as r(customer_id, traits, timezone, unsubscribed, first_seen_at, last_seen_at, ord)
     order by r.customer_id collate "C"
-    on conflict (workspace_id, customer_id) do update set
-      traits = c.traits || excluded.traits,
-      timezone = coalesce(excluded.timezone, c.timezone),
-      unsubscribed = case when jsonb_typeof(excluded.traits->'unsubscribed') = 'boolean' then excluded.unsubscribed else c.unsubscribed end,
-      first_seen_at = least(c.first_seen_at, excluded.first_seen_at),
-      last_seen_at = greatest(c.last_seen_at, excluded.last_seen_at)`);
+    ${mergeProfile}`);
 }
 
 /** The anonymous profile's traits go under the user's (the user's own win); the alias is remembered. */
