@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { executePrepared, type Db } from "@/db/client";
 import { customerAliases, customers } from "@/db/schema";
+import { wakeChannel } from "@/server/runtime/wake-channel";
 import { isDatabaseUnavailable } from "./database-unavailable";
 import type { NormalizedEvent } from "./event-schema";
 
@@ -196,7 +197,7 @@ const mergeProfile = sql.raw(`on conflict (workspace_id, customer_id) do update 
   first_seen_at = least(c.first_seen_at, excluded.first_seen_at),
   last_seen_at = greatest(c.last_seen_at, excluded.last_seen_at)`);
 
-/** The profile fields a single event sets, as upsertProfiles decides them: an empty zone is no zone (the stored one stays). */
+/** The time zone an event gives its profile (traits first, then context); an empty zone is no zone (the stored one stays). */
 function zoneOf(e: NormalizedEvent): string | null {
   return (typeof e.traits.timezone === "string" ? e.traits.timezone : typeof e.context.timezone === "string" ? e.context.timezone : null) || null;
 }
@@ -245,7 +246,6 @@ async function appendGroup(db: Db, group: SingleAppend[]): Promise<(number | nul
   return group.map((a) => byCustomer.get(`${a.workspaceId}\u0000${a.event.customerId}`) ?? null);
 }
 
-
 /**
  * Wakes the runtime workers after a commit, coalesced: at most one NOTIFY in
  * flight per database, plus one more (with every partition committed
@@ -271,7 +271,7 @@ function wakeWorkers(db: Db, partitions: Iterable<number>): void {
       while (pending.size > 0) {
         const payload = [...pending].sort((a, b) => a - b).join(",");
         pending.clear();
-        await db.execute(sql`select pg_notify('waymark_events', ${payload})`);
+        await db.execute(sql`select pg_notify(${wakeChannel}, ${payload})`);
       }
     } catch {
       // The database went away: the workers' polling picks the events up.
@@ -288,15 +288,12 @@ async function upsertProfiles(db: Db, workspaceId: string, stored: (NormalizedEv
     const p = byCustomer.get(e.customerId) ?? { traits: {}, firstSeen: e.timestamp, lastSeen: e.timestamp, timezone: null };
     Object.assign(p.traits, e.traits);
     if (e.timestamp > p.lastSeen) p.lastSeen = e.timestamp;
-    const tz = typeof e.traits.timezone === "string" ? e.traits.timezone : typeof e.context.timezone === "string" ? e.context.timezone : null;
+    const tz = zoneOf(e);
     if (tz) p.timezone = tz;
     byCustomer.set(e.customerId, p);
   }
   if (byCustomer.size === 0) return;
-  // One statement, rows in a fixed order so concurrent requests cannot deadlock on each other: byte order
-  // (`collate "C"`), as every writer of profiles locks them (single-event groups, the runtime's trait updates).
-  const rows = [...byCustomer].sort(([a], [b]) => (a < b ? -1 : 1));
-  const json = rows.map(([customerId, p]) => ({
+  const json = [...byCustomer].map(([customerId, p]) => ({
     customer_id: customerId,
     traits: p.traits,
     timezone: p.timezone,
@@ -304,12 +301,13 @@ async function upsertProfiles(db: Db, workspaceId: string, stored: (NormalizedEv
     first_seen_at: p.firstSeen.toISOString(),
     last_seen_at: p.lastSeen.toISOString(),
   }));
+  // One statement, rows in a fixed order so concurrent requests cannot deadlock on each other: byte order
+  // (`collate "C"`), as every writer of profiles locks them (single-event groups, the runtime's trait updates).
   await executePrepared(db, sql`
     insert into customers as c (workspace_id, customer_id, traits, timezone, unsubscribed, first_seen_at, last_seen_at)
     select ${workspaceId}::uuid, r.customer_id, r.traits, r.timezone, r.unsubscribed, r.first_seen_at, r.last_seen_at
-    from rows from (jsonb_to_recordset(${JSON.stringify(json)}::jsonb) as (
-      customer_id text, traits jsonb, timezone text, unsubscribed boolean, first_seen_at timestamptz, last_seen_at timestamptz
-    )) with ordinality as r(customer_id, traits, timezone, unsubscribed, first_seen_at, last_seen_at, ord)
+    from jsonb_to_recordset(${JSON.stringify(json)}::jsonb) as r(
+      customer_id text, traits jsonb, timezone text, unsubscribed boolean, first_seen_at timestamptz, last_seen_at timestamptz)
     order by r.customer_id collate "C"
     ${mergeProfile}`);
 }

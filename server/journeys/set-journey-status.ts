@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { journeys, type JourneyStatus } from "@/db/schema";
 import { fail, ok, type Result } from "@/server/result";
+import { wakeChannel } from "@/server/runtime/wake-channel";
 
 /** Allowed lifecycle moves (publishing is publishJourney). */
 const moves = {
@@ -46,6 +47,6 @@ export async function setJourneyStatus(db: Db, input: { workspaceId: string; jou
     }
   });
   // The wake-ups are due now: the workers are told at once (a lost notification only delays them to the next poll).
-  if (wakes) await db.execute(sql`select pg_notify('waymark_events', '')`).catch(() => undefined);
+  if (wakes) await db.execute(sql`select pg_notify(${wakeChannel}, '')`).catch(() => undefined);
   return ok({ status: move.to, pauseMode });
 }

@@ -43,7 +43,9 @@ export type ClaimedBatch = {
  *    claimed event (the runtime handles each customer's inputs in time order);
  *  - each of these customers' state (locked for the batch) and profile;
  *  - when the partitions' next timer after these is due (one index probe per
- *    partition, as nextTimerDue), so the worker knows when to wake without a
+ *    partition: timers_due is (partition, due_at); `min(due_at) where
+ *    partition = any(…)` read every pending timer of those partitions, 16 ms
+ *    with 100,000 pending), so the worker knows when to wake without a
  *    statement of its own after each batch.
  * Everything it returns is locked for this transaction where it is written.
  * States, profiles and early timers are looked up per customer: LATERAL,
@@ -118,17 +120,3 @@ export const intArray = (xs: number[]) => `{${xs.map((x) => Math.trunc(Number(x)
 
 type RawTimer = Omit<ClaimedTimer, "dueAt"> & { dueAt: string };
 const timerOf = (t: RawTimer): ClaimedTimer => ({ ...t, id: Number(t.id), dueAt: new Date(t.dueAt) });
-
-/**
- * The earliest pending timer of the held partitions, so the worker can wake
- * exactly then: one index probe per partition (timers_due is (partition,
- * due_at)). `min(due_at) where partition = any(…)` read every pending timer
- * of those partitions instead: 16 ms with 100,000 pending, after every batch.
- */
-export async function nextTimerDue(db: Db, partitions: number[]): Promise<Date | null> {
-  const rows = (await executePrepared(db, sql`
-    select min(x.due_at) as due
-    from unnest(${intArray(partitions)}::int[]) as p(partition),
-      lateral (select t.due_at from timers t where t.partition = p.partition order by t.due_at limit 1) as x`)) as unknown as [{ due: string | null }];
-  return rows[0]?.due ? new Date(rows[0].due) : null;
-}

@@ -42,9 +42,9 @@ type StatsRow = { workspaceId: string; journeyId: string; nodeId: string; bucket
  * programs (every live or paused journey's current version, which takes
  * entries or lets customers in it finish or holds them, plus older versions
  * that in-flight instances are pinned to), the bandit's counts, the workspace
- * settings, the score models and the channel settings. Journey documents are read (in a second
- * statement) only for versions this process has not compiled yet: published
- * versions never change.
+ * settings, the score models and the channel settings. Journey documents are
+ * read (in a second statement) only for versions this process has not
+ * compiled yet: published versions never change.
  */
 export async function loadBatchContext(tx: Tx, workspaceIds: string[], pinned: { journey: string; version: number }[]): Promise<BatchContext> {
   const context: BatchContext = { programs: new Map(workspaceIds.map((w) => [w, []])), learned: new Map(), settings: new Map(), scoreModels: new Map(), channels: new Map() };

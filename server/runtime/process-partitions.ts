@@ -38,8 +38,7 @@ export type ProcessOptions = {
   onCommitted?: (messages: LeasedMessage[], providerFor: (workspaceId: string, channel: string) => ChannelProvider | UnusableChannel) => void;
   /**
    * Told, once the batch has committed, when the held partitions' next timer is due (null: none): the earliest of the
-   * timers after now at the claim and the timers the batch wrote. The worker wakes then, as nextTimerDue would have
-   * told it. A timer that the batch deleted may still be named (the worker then wakes for nothing).
+   * timers after now at the claim and the timers the batch wrote. The worker wakes then. A timer that the batch deleted may still be named (the worker then wakes for nothing).
    */
   onNextTimer?: (due: Date | null) => void;
 };
@@ -199,6 +198,3 @@ function modelRequests(outcomes: CustomerOutcome[], programs: Map<string, LivePr
   }
   return out;
 }
-
-/** Fires due timers of the held partitions (a batch with no events), and says when the next one is due. */
-export { nextTimerDue } from "./claim-work";

@@ -9,7 +9,7 @@ import { saveChannelProvider } from "@/server/channels/channel-settings";
 import { startApiServer } from "@/server/testing/http-app";
 import { queuedEvents } from "@/server/testing/runtime";
 import { createApiKey } from "@/server/workspaces/api-keys";
-import { nextTimerDue, processPartitions } from "./process-partitions";
+import { processPartitions } from "./process-partitions";
 import { RuntimeWorker } from "./worker";
 
 let db: Db;
@@ -33,7 +33,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   await db.execute(sql`delete from runtime_workers`);
-  worker = new RuntimeWorker(db, db.$client, { processPartitions, fireDueTimers: nextTimerDue, pollMs: 100 });
+  worker = new RuntimeWorker(db, db.$client, { processPartitions, pollMs: 100 });
   await worker.start();
 });
 

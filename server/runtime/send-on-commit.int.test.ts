@@ -8,9 +8,9 @@ import { dispatchDueMessages, sendClaimed } from "@/server/channels/dispatch-due
 import { appendEvents } from "@/server/ingest/append-events";
 import { verifySignature } from "@/server/ingest/verify-signature";
 import { journey } from "@/server/journey/test-helpers";
-import { allPartitions, drainRuntime, publishDocument } from "@/server/testing/runtime";
+import { allPartitions, drainRuntime, nextTimerDue, publishDocument } from "@/server/testing/runtime";
 import { startWebhookReceiver } from "@/server/testing/webhook-receiver";
-import { nextTimerDue, processPartitions } from "./process-partitions";
+import { processPartitions } from "./process-partitions";
 import type { LeasedMessage } from "./write-outcomes";
 
 let db: Db;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createDb } from "@/db/client";
-import { nextTimerDue, processPartitions } from "./process-partitions";
+import { processPartitions } from "./process-partitions";
 import { RuntimeWorker } from "./worker";
 
 /**
@@ -13,7 +13,7 @@ import { RuntimeWorker } from "./worker";
 export async function startRuntimeWorker(url: string, log: (line: string) => void): Promise<{ worker: RuntimeWorker; stop: () => Promise<boolean> }> {
   const sessionName = `waymark-worker ${randomUUID().slice(0, 8)}`;
   const db = createDb(url, { max: 4, applicationName: sessionName });
-  const worker = new RuntimeWorker(db, db.$client, { processPartitions, fireDueTimers: nextTimerDue, log, sessionName });
+  const worker = new RuntimeWorker(db, db.$client, { processPartitions, log, sessionName });
   await worker.start();
   return {
     worker,

@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import { dispatchDueMessages, sendClaimed } from "@/server/channels/dispatch-due-messages";
 import type { ProcessOptions } from "./process-partitions";
 import { PartitionLease } from "./partition-lease";
+import { wakeChannel } from "./wake-channel";
 
 export type WorkerOptions = {
   /** Events claimed per transaction. */
@@ -12,8 +13,6 @@ export type WorkerOptions = {
   pollMs?: number;
   /** Handles claimed events and due timers for the held partitions; returns how many inputs it handled. */
   processPartitions: (db: Db, partitions: number[], opts: Pick<ProcessOptions, "batchSize" | "leaseMessagesMs" | "onCommitted" | "onNextTimer">) => Promise<number>;
-  /** Fires timers due before `horizon` for the held partitions; returns the next due time it knows of. */
-  fireDueTimers?: (db: Db, partitions: number[]) => Promise<Date | null>;
   log?: (line: string) => void;
   /**
    * The application_name of `db`'s sessions (createDb's applicationName). When a stop has to cut a round, they are
@@ -48,7 +47,7 @@ export class RuntimeWorker {
   async start(): Promise<void> {
     this.running = true;
     await this.lease.start();
-    const listener = await this.sql.listen("waymark_events", (payload) => {
+    const listener = await this.sql.listen(wakeChannel, (payload) => {
       if (wakesFor(payload, this.lease.held)) this.poke();
     });
     this.unlisten = () => listener.unlisten();
@@ -91,7 +90,7 @@ export class RuntimeWorker {
           // The batch's messages are written claimed for this worker and sent as soon as it commits (no claim of
           // their own); the batch also says when the partitions' next timer is due.
           const committed: Promise<unknown>[] = [];
-          const told: { next?: Date | null } = {};
+          const told = { next: null as Date | null };
           handled = await this.opts.processPartitions(this.db, held, {
             batchSize,
             leaseMessagesMs: messageLeaseMs,
@@ -99,9 +98,7 @@ export class RuntimeWorker {
               committed.push(sendClaimed(this.db, messages, providerFor).catch((err: unknown) => this.opts.log?.(`[worker ${this.id}] sending a batch's messages: ${describeError(err)} (they come back when their lease ends)`))),
             onNextTimer: (due) => (told.next = due),
           });
-          // The batch says when the next timer is due; asked separately only if it did not (a custom processPartitions).
-          const next = "next" in told ? told.next : await this.opts.fireDueTimers?.(this.db, held);
-          this.scheduleTimerWake(next ?? null);
+          this.scheduleTimerWake(told.next);
           await Promise.all(committed);
         }
         // What else is due in the outbox (retries, messages queued outside a worker, leases that ran out): at most

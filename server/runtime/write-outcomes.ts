@@ -66,10 +66,10 @@ function counterMetric(e: Effect): string | null {
  * the timers upserted (keys in it) are disjoint, and every shared row's key
  * appears once (tallied here). Profiles are locked in (workspace, customer)
  * order, byte by byte (`collate "C"`), as ingestion upserts them. A
- * customer's timers are reached through their
- * key index, customer by customer (LATERAL and EXISTS kept from becoming
- * joins by `offset 0`): as a join, the planner hashed the batch's customers
- * against a scan of every pending timer. A timer the batch keeps unchanged is
+ * customer's timers are reached through their key index, customer by
+ * customer (LATERAL and EXISTS kept from becoming joins by `offset 0`): as a
+ * join, the planner hashed the batch's customers against a scan of every
+ * pending timer. A timer the batch keeps unchanged is
  * not upserted at all (an upsert that changes nothing still locks its row and
  * writes that lock to the WAL): most batches keep most of their timers.
  *

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { partitionCount } from "@/db/schema";
 import { publishJourney } from "@/server/journeys/publish-journey";
 import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
+import { intArray } from "@/server/runtime/claim-work";
 import { processPartitions } from "@/server/runtime/process-partitions";
 
 /** Every worker partition: what one worker holding them all would process. */
@@ -21,6 +22,18 @@ export async function queuedEvents(db: Db, workspaceId: string): Promise<{ id: n
     select p.id, p.partition from pending_events p join events e on e.id = p.id
     where e.workspace_id = ${workspaceId} order by p.id`)) as unknown as { id: string; partition: number }[];
   return rows.map((r) => ({ id: Number(r.id), partition: r.partition }));
+}
+
+/**
+ * The earliest pending timer of these partitions, asked on its own: what the
+ * claim's `nextDue` (and so the worker's wake-up) must agree with.
+ */
+export async function nextTimerDue(db: Db, partitions: number[]): Promise<Date | null> {
+  const rows = (await db.execute(sql`
+    select min(x.due_at) as due
+    from unnest(${intArray(partitions)}::int[]) as p(partition),
+      lateral (select t.due_at from timers t where t.partition = p.partition order by t.due_at limit 1) as x`)) as unknown as [{ due: string | null }];
+  return rows[0]?.due ? new Date(rows[0].due) : null;
 }
 
 /** Creates a journey from its document and publishes it; throws with the reason when it cannot be published. Returns its id. */
