@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { executePrepared, type Db } from "@/db/client";
+import { executePrepared, type Queryable } from "@/db/client";
+import { contextColumns, type ContextRows } from "./load-programs";
 
 export type ClaimedEvent = {
   id: number;
@@ -17,8 +18,6 @@ export type ClaimedEvent = {
 
 export type ClaimedTimer = { id: number; workspaceId: string; customerId: string; key: string; dueAt: Date; payload: unknown };
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-
 export type ClaimedBatch = {
   /** Queue rows taken (an event whose row was taken but which is gone, with its workspace, is not in `events`). */
   claimed: number;
@@ -31,6 +30,11 @@ export type ClaimedBatch = {
   profiles: { workspaceId: string; customerId: string; traits: Record<string, unknown>; unsubscribed: boolean }[];
   /** The earliest timer of these partitions due after `now` (those due by now are in `due`, or the next claim's). */
   nextDue: Date | null;
+  /**
+   * What these customers' workspaces need to run (contextColumns), for the versions their stored instances are
+   * pinned to as this statement read them; the caller checks the pins it reads itself are covered (coversPins).
+   */
+  context: ContextRows;
 };
 
 /**
@@ -42,6 +46,10 @@ export type ClaimedBatch = {
  *  - for each customer with events, their timers due before their latest
  *    claimed event (the runtime handles each customer's inputs in time order);
  *  - each of these customers' state (locked for the batch) and profile;
+ *  - what these customers' workspaces need to run: programs (with the
+ *    versions their stored instances are pinned to), the bandit's counts,
+ *    settings, score models, channel settings (contextColumns; it was a
+ *    statement of its own, a round trip per batch);
  *  - when the partitions' next timer after these is due (one index probe per
  *    partition: timers_due is (partition, due_at); `min(due_at) where
  *    partition = any(…)` read every pending timer of those partitions, 16 ms
@@ -56,7 +64,7 @@ export type ClaimedBatch = {
  * joined instead, the planner chose to hash the claimed ids against a scan of
  * every event (timer lateness p50 went from 1 ms to 12 ms in bench:e2e).
  */
-export async function claimBatch(tx: Tx, opts: { partitions: number[]; now: Date; limit: number }): Promise<ClaimedBatch> {
+export async function claimBatch(tx: Queryable, opts: { partitions: number[]; now: Date; limit: number }): Promise<ClaimedBatch> {
   const partitions = sql`${intArray(opts.partitions)}::int[]`;
   const timerJson = sql.raw(`json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'key', key, 'dueAt', due_at, 'payload', payload)`);
   const [row] = (await executePrepared(tx, sql`
@@ -90,7 +98,11 @@ export async function claimBatch(tx: Tx, opts: { partitions: number[]; now: Date
     st as (
       select s.workspace_id, s.customer_id, s.state from who w cross join lateral (
         select * from customer_states s where s.workspace_id = w.workspace_id and s.customer_id = w.customer_id offset 0) s
-      for update of s)
+      for update of s),
+    pins as (
+      select distinct i->>'journey' as j, case when i ? 'version' then (i->>'version')::int else 0 end as v
+      from st cross join lateral jsonb_array_elements(case when jsonb_typeof(st.state->'instances') = 'array' then st.state->'instances' else '[]' end) i
+      where jsonb_typeof(i->'journey') = 'string' and (not (i ? 'version') or (i->>'version') ~ '^[0-9]{1,9}$'))
     select
       (select count(*)::int from claimed) as claimed,
       (select coalesce(json_agg(json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'type', type, 'name', name,
@@ -102,8 +114,9 @@ export async function claimBatch(tx: Tx, opts: { partitions: number[]; now: Date
         from who w cross join lateral (
           select * from customers c where c.workspace_id = w.workspace_id and c.customer_id = w.customer_id offset 0) c) as profiles,
       (select min(x.due_at) from unnest(${partitions}) as p(partition),
-        lateral (select t.due_at from timers t where t.partition = p.partition and t.due_at > ${opts.now.toISOString()}::timestamptz order by t.due_at limit 1) as x) as "nextDue"
-  `)) as unknown as [Pick<ClaimedBatch, "claimed" | "states" | "profiles"> & { events: (Omit<ClaimedEvent, "timestamp"> & { timestamp: string })[]; due: RawTimer[]; early: RawTimer[]; nextDue: string | null }];
+        lateral (select t.due_at from timers t where t.partition = p.partition and t.due_at > ${opts.now.toISOString()}::timestamptz order by t.due_at limit 1) as x) as "nextDue",
+      ${contextColumns(sql`array(select distinct workspace_id from who)`, sql`select j, v from pins`)}
+  `)) as unknown as [Pick<ClaimedBatch, "claimed" | "states" | "profiles"> & ContextRows & { events: (Omit<ClaimedEvent, "timestamp"> & { timestamp: string })[]; due: RawTimer[]; early: RawTimer[]; nextDue: string | null }];
   return {
     claimed: row.claimed,
     events: row.events.map((e) => ({ ...e, id: Number(e.id), timestamp: new Date(e.timestamp) })),
@@ -112,6 +125,7 @@ export async function claimBatch(tx: Tx, opts: { partitions: number[]; now: Date
     states: row.states,
     profiles: row.profiles,
     nextDue: row.nextDue ? new Date(row.nextDue) : null,
+    context: { versions: row.versions, stats: row.stats, settings: row.settings, models: row.models, channels: row.channels },
   };
 }
 

@@ -1,7 +1,8 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { events, pendingEvents, stepLog } from "@/db/schema";
+import { events, journeys, outbox, pendingEvents, stepLog } from "@/db/schema";
+import { publishJourney } from "@/server/journeys/publish-journey";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
 import { journey } from "@/server/journey/test-helpers";
@@ -63,5 +64,42 @@ describe("the runtime's queue (pending_events)", () => {
     await drainRuntime(db, { batchSize: 10 });
     expect(await db.select().from(pendingEvents).where(sql`${pendingEvents.id} >= ${orphans[0]!.id}`)).toEqual([]);
     expect(await queuedEvents(db, workspace.id)).toEqual([]);
+  });
+
+  it("carries what the batch's workspaces need, with the older versions their customers' instances are pinned to", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    await drainRuntime(db);
+    const slug = `pin-${tag}`;
+    const doc = (text: string) => journey(slug, [["t", "trigger", { event: "visit" }], ["w", "wait", { for: "PT1H" }], ["m", "message", { channel: "in_app", template: text }]], ["t>w", "w>m"]);
+    const journeyId = await publishDocument(db, workspace.id, doc("first"));
+    await appendEvents(db, workspace.id, [track(`a-${tag}`, `p1-${tag}`)], "test");
+    await drainRuntime(db);
+    // Version 2 goes live while customer a waits in version 1.
+    await db.update(journeys).set({ draft: doc("second") as unknown as Record<string, unknown> }).where(eq(journeys.id, journeyId));
+    expect((await publishJourney(db, { workspaceId: workspace.id, journeyId, userId: null })).ok).toBe(true);
+
+    await appendEvents(db, workspace.id, [track(`a-${tag}`, `p2-${tag}`, "other"), track(`b-${tag}`, `p3-${tag}`)], "test");
+    const partitions = (await db.select({ partition: events.partition }).from(events).where(eq(events.workspaceId, workspace.id))).map((r) => r.partition);
+    const batch = await db
+      .transaction(async (tx) => {
+        const claimed = await claimBatch(tx, { partitions: [...new Set(partitions)], now: new Date(), limit: 100 });
+        throw Object.assign(new Error("look only"), { claimed });
+      })
+      .catch((e: { claimed: Awaited<ReturnType<typeof claimBatch>> }) => e.claimed);
+    expect(batch.events).toHaveLength(2);
+    expect(batch.context.versions.filter((v) => v.slug === slug).map((v) => [v.version, v.current]).sort()).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+    expect(batch.context.settings.map((s) => s.id)).toEqual([workspace.id]);
+
+    // Run for real, then two hours later: a finishes in version 1, b in version 2.
+    await drainRuntime(db);
+    await drainRuntime(db, { now: () => new Date(Date.now() + 2 * 3600_000) });
+    const sent = await db.select().from(outbox).where(and(eq(outbox.workspaceId, workspace.id), eq(outbox.journeyId, slug)));
+    expect(sent.map((m) => [m.customerId, (m.payload as { body: string }).body]).sort()).toEqual([
+      [`a-${tag}`, "first"],
+      [`b-${tag}`, "second"],
+    ]);
   });
 });

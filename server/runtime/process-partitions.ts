@@ -1,4 +1,4 @@
-import type { Db } from "@/db/client";
+import { pipelinedTransaction, type Db } from "@/db/client";
 import { emptyCustomerState, orchestrate, readStoredState, timersOf, type CustomerState, type StepInput } from "@/server/journey";
 import { claimBatch, type ClaimedEvent, type ClaimedTimer } from "./claim-work";
 import { applyStatsUpdates, statsUpdates } from "@/server/decisions/learning";
@@ -7,7 +7,7 @@ import type { ModelAnswer } from "@/server/decisions/policies";
 import { addDeltas, learn, type ScoreModels } from "@/server/scores/model";
 import type { DecisionConfig } from "@/server/journey/node-kinds/decision";
 import type { LiveProgram } from "@/server/journey/step-types";
-import { defaultWorkspaceSettings, loadBatchContext } from "./load-programs";
+import { contextFromRows, coversPins, defaultWorkspaceSettings, loadBatchContext } from "./load-programs";
 import { writeOutcomes, type CustomerOutcome, type LeasedMessage } from "./write-outcomes";
 import { providerFromStored, type ChannelProvider, type UnusableChannel } from "@/server/channels/channel-settings";
 
@@ -45,9 +45,9 @@ export type ProcessOptions = {
 
 export async function processPartitions(db: Db, partitions: number[], opts: ProcessOptions): Promise<number> {
   if (partitions.length === 0) return 0;
-  const { handled, leased, channels, nextDue } = await db.transaction(async (tx): Promise<{ handled: number; leased: LeasedMessage[]; channels?: Map<string, Record<string, unknown>>; nextDue: Date | null }> => {
+  const { handled, leased, channels, nextDue } = await pipelinedTransaction(db, async (tx): Promise<{ handled: number; leased: LeasedMessage[]; channels?: Map<string, Record<string, unknown>>; nextDue: Date | null }> => {
     const now = opts.now?.() ?? new Date();
-    const { claimed, events, due, early, states: storedStates, profiles: storedProfiles, nextDue: nextAtClaim } = await claimBatch(tx, { partitions, now, limit: opts.batchSize });
+    const { claimed, events, due, early, states: storedStates, profiles: storedProfiles, nextDue: nextAtClaim, context } = await claimBatch(tx, { partitions, now, limit: opts.batchSize });
     const gone = claimed - events.length;
     if (events.length === 0 && due.length === 0) return { handled: gone, leased: [], nextDue: nextAtClaim };
 
@@ -76,7 +76,9 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
     for (const p of storedProfiles) profiles.set(`${p.workspaceId}\u0000${p.customerId}`, { traits: p.traits, unsubscribed: p.unsubscribed });
     const pinned = [...states.values()].flatMap((s) => s.instances.map((i) => ({ journey: i.journey, version: i.version ?? 0 })));
     const workspaceIds = [...new Set(list.map((w) => w.workspaceId))];
-    const { programs, learned, settings, scoreModels, channels } = await loadBatchContext(tx, workspaceIds, pinned);
+    // The claim read the context for the pins it found in the stored states; a pin it could not read (a state in an
+    // older format) is loaded on its own.
+    const { programs, learned, settings, scoreModels, channels } = coversPins(context, pinned) ? await contextFromRows(tx, workspaceIds, context) : await loadBatchContext(tx, workspaceIds, pinned);
     const heldJourneys = new Map(workspaceIds.map((ws) => [ws, new Set((programs.get(ws) ?? []).filter((p) => p.held).map((p) => p.program.id))]));
 
     const modelChoices: Record<string, ModelAnswer> = {};
