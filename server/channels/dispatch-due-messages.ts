@@ -7,6 +7,7 @@ import { emailChannel } from "./email-channel";
 import { logChannel } from "./log-channel";
 import { webhookChannel } from "./webhook-channel";
 import { storableText } from "@/server/journey/unstorable-text";
+import { intArray } from "@/server/runtime/claim-work";
 
 export type DispatchOptions = {
   limit?: number;
@@ -112,15 +113,19 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
       const group = pending;
       pending = [];
       try {
+        // By primary key, with each message's outcome looked up by its id: a join with the outcomes' rows was planned
+        // (generic plan, 100 rows expected) as a hash join over every row of the outbox.
+        const outcomes = Object.fromEntries(group.map((g) => [String(g.outcome.id), g.outcome]));
         await executePrepared(db, sql`
+          with v as (select ${JSON.stringify(outcomes)}::jsonb as m)
           update outbox o set
-            status = v.status,
-            sent_at = case when v.status = 'sent' then now() else o.sent_at end,
-            last_result = v.result,
-            next_attempt_at = case when v.status = 'retrying' then now() + v."delayMs" * interval '1 millisecond' else o.next_attempt_at end
-          from jsonb_to_recordset(${JSON.stringify(group.map((g) => g.outcome))}::jsonb)
-            as v(id bigint, status text, result text, "delayMs" int)
-          where o.id = v.id`);
+            status = v.m -> o.id::text ->> 'status',
+            sent_at = case when v.m -> o.id::text ->> 'status' = 'sent' then now() else o.sent_at end,
+            last_result = v.m -> o.id::text ->> 'result',
+            next_attempt_at = case when v.m -> o.id::text ->> 'status' = 'retrying'
+              then now() + (v.m -> o.id::text ->> 'delayMs')::int * interval '1 millisecond' else o.next_attempt_at end
+          from v
+          where o.id = any(${intArray(group.map((g) => g.outcome.id))}::bigint[])`);
         for (const g of group) g.done();
       } catch (err) {
         for (const g of group) g.failed(err);

@@ -4,6 +4,19 @@ import { processPartitions } from "./process-partitions";
 import { RuntimeWorker } from "./worker";
 
 /**
+ * A worker's sessions never plan a sequential scan where an index can serve.
+ * Every statement a worker runs reaches its rows by key (queue rows, a batch's
+ * customers, their timers, outbox rows by id), and each is prepared once per
+ * session with a generic plan that lasts as long as the session. Planned while
+ * a table was still small (a new install, a fresh database, the first minutes
+ * of a run), that plan scanned the whole table on every batch as the table
+ * grew, until autovacuum's next ANALYZE replaced it: measured in bench:e2e's
+ * first phase, a claim spent 6 of its 7.7 ms scanning every event to find the
+ * 29 it had claimed, and a batch's write scanned every pending timer.
+ */
+export const workerSessionSettings = { enable_seqscan: "off" };
+
+/**
  * A runtime worker on a pool of its own whose sessions carry its name (so a cut
  * stop can end them, see RuntimeWorker.stop), started: what `npm run worker`
  * and the in-process worker of `npm run dev`/`start` run. `stop` finishes or
@@ -12,7 +25,7 @@ import { RuntimeWorker } from "./worker";
  */
 export async function startRuntimeWorker(url: string, log: (line: string) => void): Promise<{ worker: RuntimeWorker; stop: () => Promise<boolean> }> {
   const sessionName = `waymark-worker ${randomUUID().slice(0, 8)}`;
-  const db = createDb(url, { max: 4, applicationName: sessionName });
+  const db = createDb(url, { max: 4, applicationName: sessionName, settings: workerSessionSettings });
   const worker = new RuntimeWorker(db, db.$client, { processPartitions, log, sessionName });
   await worker.start();
   return {

@@ -1,13 +1,11 @@
 import { createHash } from "node:crypto";
-import { sql } from "drizzle-orm";
-import { executePrepared, type Db } from "@/db/client";
+import { sql, type SQL } from "drizzle-orm";
+import { executePrepared, type Queryable } from "@/db/client";
 import { durationBucket } from "@/server/analytics/duration-buckets";
 import { mergeStatsUpdates, statsUpdates } from "@/server/decisions/learning";
 import { stateFormat, type CustomerState, type Effect, type Timer } from "@/server/journey";
 import type { ScoreModels } from "@/server/scores/model";
 import { scoreModelIncrementRows } from "@/server/scores/store";
-
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export type CustomerOutcome = {
   workspaceId: string;
@@ -83,7 +81,7 @@ function counterMetric(e: Effect): string | null {
  * whose lease is already running out.
  */
 export type LeasedMessage = { id: number; workspaceId: string; key: string; customerId: string; journeyId: string; nodeId: string; channel: string; payload: Record<string, unknown>; attempts: number };
-export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: { scoreDeltas?: Map<string, ScoreModels>; leaseMessagesMs?: number } = {}): Promise<LeasedMessage[]> {
+export async function writeOutcomes(tx: Queryable, outcomes: CustomerOutcome[], opts: { scoreDeltas?: Map<string, ScoreModels>; leaseMessagesMs?: number } = {}): Promise<LeasedMessage[]> {
   if (outcomes.length === 0) return [];
   // Each state with its format, so the next batch can take it as it is (readStoredState).
   const format = stateFormat();
@@ -146,70 +144,84 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
 
   const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
   const lease = Math.max(0, Math.round(opts.leaseMessagesMs ?? 0));
-  // Prepared (see executePrepared): its text is the same for every batch, every list a JSON parameter.
-  const [row] = (await executePrepared(tx, sql`
-    with
+  // Only the parts with rows: a part over an empty list still starts its scans (a hash join fetched a first row of
+  // customers for no trait to set). Each combination is its own statement text, prepared once per connection; a few occur.
+  const parts = [
+    sql`
     states as (
       insert into customer_states (workspace_id, customer_id, state, updated_at)
       select w, c, s, now() from jsonb_to_recordset(${json(states)}) as x(w uuid, c text, s jsonb)
-      on conflict (workspace_id, customer_id) do update set state = excluded.state, updated_at = now()),
+      on conflict (workspace_id, customer_id) do update set state = excluded.state, updated_at = now())`,
+    sql`
     gone_timers as (
       delete from timers where id = any(array(
         select t.id from jsonb_to_recordset(${json(owners)}) as o(w uuid, c text, keys text[])
-        cross join lateral (select t.id from timers t where t.workspace_id = o.w and t.customer_id = o.c and not (t.key = any(o.keys)) offset 0) t))),
+        cross join lateral (select t.id from timers t where t.workspace_id = o.w and t.customer_id = o.c and not (t.key = any(o.keys)) offset 0) t)))`,
+    timerRows.length > 0 && sql`
     kept_timers as (
       insert into timers (workspace_id, customer_id, due_at, key, payload)
       select w, c, due, key, payload from jsonb_to_recordset(${json(timerRows)}) as x(w uuid, c text, due timestamptz, key text, payload jsonb)
       where not exists (
         select 1 from timers t where t.workspace_id = x.w and t.customer_id = x.c and t.key = x.key and t.due_at = x.due and t.payload = x.payload offset 0)
       on conflict (workspace_id, customer_id, key) do update set due_at = excluded.due_at, payload = excluded.payload
-        where timers.due_at is distinct from excluded.due_at or timers.payload is distinct from excluded.payload),
+        where timers.due_at is distinct from excluded.due_at or timers.payload is distinct from excluded.payload)`,
+    messages.length > 0 && sql`
     queued as (
       insert into outbox (workspace_id, key, customer_id, journey_id, node_id, channel, payload, attempts, next_attempt_at)
       select w, key, c, j, n, ch, p, ${lease > 0 ? 1 : 0}::int, clock_timestamp() + ${lease}::int * interval '1 millisecond'
       from jsonb_to_recordset(${json(messages)}) as x(w uuid, key text, c text, j text, n text, ch text, p jsonb)
       on conflict (workspace_id, key) do nothing
-      returning id, workspace_id as "workspaceId", key, customer_id as "customerId", journey_id as "journeyId", node_id as "nodeId", channel, payload, attempts),
+      returning id, workspace_id as "workspaceId", key, customer_id as "customerId", journey_id as "journeyId", node_id as "nodeId", channel, payload, attempts)`,
+    steps.length > 0 && sql`
     logged as (
       insert into step_log (workspace_id, customer_id, at, journey_id, version, type, node_id, detail)
-      select w, c, at, j, v, type, n, d from jsonb_to_recordset(${json(steps)}) as x(w uuid, c text, at timestamptz, j text, v int, type text, n text, d jsonb)),
+      select w, c, at, j, v, type, n, d from jsonb_to_recordset(${json(steps)}) as x(w uuid, c text, at timestamptz, j text, v int, type text, n text, d jsonb))`,
+    traits.length > 0 && sql`
     profile_locks as (
       select p.workspace_id, p.customer_id, x.t
       from (select * from jsonb_to_recordset(${json(traits)}) as x(w uuid, c text, t jsonb) order by w, c collate "C") x
       cross join lateral (
-        select p.workspace_id, p.customer_id from customers p where p.workspace_id = x.w and p.customer_id = x.c offset 0 for update) p),
+        select p.workspace_id, p.customer_id from customers p where p.workspace_id = x.w and p.customer_id = x.c offset 0 for update) p)`,
+    traits.length > 0 && sql`
     profiles as (
       update customers p set traits = p.traits || l.t
       from profile_locks l
-      where p.workspace_id = l.workspace_id and p.customer_id = l.customer_id),
+      where p.workspace_id = l.workspace_id and p.customer_id = l.customer_id)`,
+    counts.size > 0 && sql`
     counters as (
       insert into journey_counters (workspace_id, journey_id, version, node_id, day, "group", metric, count)
       select w, j, v, n, d, g, m, count from jsonb_to_recordset(${json([...counts.values()])}) as x(w uuid, j text, v int, n text, d date, g text, m text, count bigint)
       order by w, j, v, n, d, g, m
-      on conflict (workspace_id, journey_id, version, node_id, day, "group", metric) do update set count = journey_counters.count + excluded.count),
+      on conflict (workspace_id, journey_id, version, node_id, day, "group", metric) do update set count = journey_counters.count + excluded.count)`,
+    durations.size > 0 && sql`
     timings as (
       insert into journey_durations (workspace_id, journey_id, version, day, "group", metric, bucket, count)
       select w, j, v, d, g, m, b, count from jsonb_to_recordset(${json([...durations.values()])}) as x(w uuid, j text, v int, d date, g text, m text, b smallint, count bigint)
       order by w, j, v, d, g, m, b
-      on conflict (workspace_id, journey_id, version, day, "group", metric, bucket) do update set count = journey_durations.count + excluded.count),
+      on conflict (workspace_id, journey_id, version, day, "group", metric, bucket) do update set count = journey_durations.count + excluded.count)`,
+    paths.size > 0 && sql`
     walked as (
       insert into journey_paths (workspace_id, journey_id, version, day, "group", path_key, path, count)
       select w, j, v, d, g, k, array(select jsonb_array_elements_text(path)), count
       from jsonb_to_recordset(${json([...paths.values()])}) as x(w uuid, j text, v int, d date, g text, k text, path jsonb, count bigint)
       order by w, j, v, d, g, k
-      on conflict (workspace_id, journey_id, version, day, "group", path_key) do update set count = journey_paths.count + excluded.count),
+      on conflict (workspace_id, journey_id, version, day, "group", path_key) do update set count = journey_paths.count + excluded.count)`,
+    stats.length > 0 && sql`
     learned as (
       insert into decision_stats (workspace_id, journey_id, node_id, bucket, handle, trials, successes)
       select w, j, n, b, h, trials, successes from jsonb_to_recordset(${json(stats)}) as x(w uuid, j text, n text, b text, h text, trials bigint, successes bigint)
       order by w, j, n, b, h
       on conflict (workspace_id, journey_id, node_id, bucket, handle) do update set
-        trials = decision_stats.trials + excluded.trials, successes = decision_stats.successes + excluded.successes, updated_at = now()),
+        trials = decision_stats.trials + excluded.trials, successes = decision_stats.successes + excluded.successes, updated_at = now())`,
+    entries.size > 0 && sql`
     entering as (
       select j.id, x.count from journeys j join jsonb_to_recordset(${json([...entries.values()])}) as x(w uuid, j text, count int) on j.workspace_id = x.w and j.slug = x.j
       order by j.workspace_id, j.slug
-      for update of j),
+      for update of j)`,
+    entries.size > 0 && sql`
     entered as (
-      update journeys j set entrants = j.entrants + e.count from entering e where j.id = e.id),
+      update journeys j set entrants = j.entrants + e.count from entering e where j.id = e.id)`,
+    scoreRows.length > 0 && sql`
     scored as (
       insert into score_models (workspace_id, score, feature, learned, sq_grad, examples, positives)
       select w, score, feature, learned, sq_grad, examples, positives
@@ -217,7 +229,11 @@ export async function writeOutcomes(tx: Tx, outcomes: CustomerOutcome[], opts: {
       order by w, score, feature
       on conflict (workspace_id, score, feature) do update set
         learned = score_models.learned + excluded.learned, sq_grad = score_models.sq_grad + excluded.sq_grad,
-        examples = score_models.examples + excluded.examples, positives = score_models.positives + excluded.positives, updated_at = now())
-    select case when ${lease}::int > 0 then (select coalesce(json_agg(q), '[]') from queued q) else '[]' end as leased`)) as unknown as [{ leased: LeasedMessage[] }];
+        examples = score_models.examples + excluded.examples, positives = score_models.positives + excluded.positives, updated_at = now())`,
+  ].filter((part): part is SQL => part !== false);
+  const [row] = (await executePrepared(tx, sql`
+    with
+${sql.join(parts, sql`,\n`)}
+    select ${messages.length > 0 && lease > 0 ? sql`(select coalesce(json_agg(q), '[]') from queued q)` : sql`'[]'::json`} as leased`)) as unknown as [{ leased: LeasedMessage[] }];
   return lease > 0 ? row!.leased.map((m) => ({ ...m, id: Number(m.id) })) : [];
 }
