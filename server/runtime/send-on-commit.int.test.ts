@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { outbox, timers } from "@/db/schema";
@@ -11,6 +11,7 @@ import { journey } from "@/server/journey/test-helpers";
 import { allPartitions, drainRuntime, nextTimerDue, publishDocument } from "@/server/testing/runtime";
 import { startWebhookReceiver } from "@/server/testing/webhook-receiver";
 import { processPartitions } from "./process-partitions";
+import { RuntimeWorker } from "./worker";
 import type { LeasedMessage } from "./write-outcomes";
 
 let db: Db;
@@ -98,5 +99,41 @@ describe("a batch's messages sent as it commits (the worker's path)", () => {
     expect(row).toMatchObject({ status: "pending", attempts: 0 });
     expect(await dispatchDueMessages(db, { workspaceId: workspace.id })).toMatchObject({ sent: 1 });
     expect((await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id)))[0]).toMatchObject({ status: "sent", attempts: 1 });
+  });
+
+  it("claims the next batch while a batch's messages are still on the wire, and a stop waits for them to be recorded", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    await drainRuntime(db);
+    let release = () => {};
+    const held = new Promise<number>((r) => (release = () => r(200)));
+    const slow = await startWebhookReceiver(() => held);
+    await saveChannelProvider(db, workspace.id, "webhook", { provider: "webhook", url: slow.url, secret: "whsec_12345678", timeoutMs: 10_000 });
+    await publishDocument(db, workspace.id, journey(`s-${tag}`, [["t", "trigger", { event: "ping" }], ["m", "message", { channel: "webhook", template: "pong" }]], ["t>m"], { reentry: "always" }));
+    await publishDocument(db, workspace.id, journey(`l-${tag}`, [["t", "trigger", { event: "later" }], ["m", "message", { channel: "in_app", template: "hi" }]], ["t>m"], { reentry: "always" }));
+    await db.execute(sql`delete from runtime_workers`);
+    const worker = new RuntimeWorker(db, db.$client, { processPartitions, pollMs: 50 });
+    await worker.start();
+    const messagesOf = async (journeyId: string) => db.select().from(outbox).where(and(eq(outbox.workspaceId, workspace.id), eq(outbox.journeyId, journeyId)));
+    const until = async (what: string, ok: () => Promise<boolean>) => {
+      for (const end = Date.now() + 10_000; !(await ok()); await new Promise((r) => setTimeout(r, 25))) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    };
+    try {
+      await appendEvents(db, workspace.id, [ping(`s-${tag}`, `s1-${tag}`)], "test");
+      await until("the webhook to be on the wire", async () => slow.received.length === 1);
+      // The receiver holds its answer: the next event is processed meanwhile.
+      await appendEvents(db, workspace.id, [{ ...ping(`l-${tag}`, `l1-${tag}`), name: "later" }], "test");
+      await until("the next event's step", async () => (await messagesOf(`l-${tag}`)).length === 1);
+      expect((await messagesOf(`s-${tag}`))[0]).toMatchObject({ status: "pending", attempts: 1 });
+      const stopped = worker.stop();
+      await new Promise((r) => setTimeout(r, 300));
+      release();
+      expect(await stopped).toBe(true);
+      expect((await messagesOf(`s-${tag}`))[0]).toMatchObject({ status: "sent", attempts: 1 });
+      expect(slow.received).toHaveLength(1);
+    } finally {
+      release();
+      await worker.stop();
+      await slow.close();
+    }
   });
 });

@@ -89,17 +89,16 @@ export class RuntimeWorker {
         if (held.length > 0) {
           // The batch's messages are written claimed for this worker and sent as soon as it commits (no claim of
           // their own); the batch also says when the partitions' next timer is due.
-          const committed: Promise<unknown>[] = [];
           const told = { next: null as Date | null };
           handled = await this.opts.processPartitions(this.db, held, {
             batchSize,
             leaseMessagesMs: messageLeaseMs,
-            onCommitted: (messages, providerFor) =>
-              committed.push(sendClaimed(this.db, messages, providerFor).catch((err: unknown) => this.opts.log?.(`[worker ${this.id}] sending a batch's messages: ${describeError(err)} (they come back when their lease ends)`))),
+            onCommitted: (messages, providerFor) => this.send(messages.length, sendClaimed(this.db, messages, providerFor)),
             onNextTimer: (due) => (told.next = due),
           });
           this.scheduleTimerWake(told.next);
-          await Promise.all(committed);
+          // The next batch is claimed while this one's messages are on the wire, unless too many are still going out.
+          while (this.sendingMessages > maxMessagesSending && this.sending.size > 0) await Promise.race(this.sending);
         }
         // What else is due in the outbox (retries, messages queued outside a worker, leases that ran out): at most
         // every dispatchEveryMs, unless the last claim came back full.
@@ -128,6 +127,23 @@ export class RuntimeWorker {
     }
   }
 
+  /** Batches' messages still being sent (each settles when every outcome is recorded or has failed), and how many. */
+  private sending = new Set<Promise<void>>();
+  private sendingMessages = 0;
+  private send(count: number, sent: Promise<unknown>): void {
+    this.sendingMessages += count;
+    const done: Promise<void> = sent
+      .then(
+        () => undefined,
+        (err: unknown) => this.opts.log?.(`[worker ${this.id}] sending a batch's messages: ${describeError(err)} (they come back when their lease ends)`),
+      )
+      .finally(() => {
+        this.sendingMessages -= count;
+        this.sending.delete(done);
+      });
+    this.sending.add(done);
+  }
+
   /** Timers are fired on time: the loop is woken exactly when the next known timer is due. */
   private scheduleTimerWake(next: Date | null): void {
     if (this.timerWake) clearTimeout(this.timerWake);
@@ -139,7 +155,7 @@ export class RuntimeWorker {
 
   /**
    * Stops after the round in progress (its transaction commits or rolls back
-   * whole), waiting at most `drainMs`: a round stuck on a database call that
+   * whole) and the sends of the messages batches committed, waiting at most `drainMs`: a round stuck on a database call that
    * does not return (a lock, a half-open connection) is left behind, and the
    * caller closes the pool, which rolls it back. Resolves true when the round
    * finished, false when it was left behind (said in the log).
@@ -150,7 +166,8 @@ export class RuntimeWorker {
     this.poke();
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
-      (this.loopDone ?? Promise.resolve()).then(() => true),
+      // The last round's messages too: a send cut short would only go again after its lease, a minute later.
+      (this.loopDone ?? Promise.resolve()).then(() => Promise.all(this.sending)).then(() => true),
       new Promise<false>((r) => (timer = setTimeout(() => r(false), drainMs))),
     ]);
     clearTimeout(timer);
@@ -193,5 +210,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const dispatchLimit = 200;
 /** How long a claimed message is hidden from other dispatchers: longer than any send may take (a webhook's timeout is at most 30 s). */
 const messageLeaseMs = 60_000;
+/** Messages on the wire after which the loop waits for sends to finish before claiming more (a batch is at most 500 events). */
+const maxMessagesSending = 2_000;
 /** The outbox claim's interval: the batches' own messages go without it, so it only finds retries and leftovers. */
 const dispatchEveryMs = 200;

@@ -6,16 +6,17 @@ export type ReceivedRequest = { headers: IncomingHttpHeaders; body: string };
 /**
  * A real HTTP server on loopback that stands in for a customer's gateway in
  * tests of outgoing webhooks: it keeps every request it gets and answers with
- * the status `answer(body)` gives (200 by default).
+ * the status `answer(body)` gives (200 by default), when it gives it (a
+ * promise holds the answer back).
  */
-export async function startWebhookReceiver(answer: (body: string) => number = () => 200): Promise<{ url: string; received: ReceivedRequest[]; close: () => Promise<void> }> {
+export async function startWebhookReceiver(answer: (body: string) => number | Promise<number> = () => 200): Promise<{ url: string; received: ReceivedRequest[]; close: () => Promise<void> }> {
   const received: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
-    req.on("end", () => {
+    req.on("end", async () => {
       received.push({ headers: req.headers, body });
-      res.statusCode = answer(body);
+      res.statusCode = await answer(body);
       res.end("ok");
     });
   });
