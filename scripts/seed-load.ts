@@ -40,7 +40,7 @@ log(`filling workspace "load" in ${redact(url)}: ${events.toLocaleString("en")} 
 
 const workspace = await ensureWorkspace(db, "load", "Load test");
 await saveWorkspaceSettings(db, workspace.id, { globalHoldoutPercent: 5 });
-for (const table of ["events", "step_log", "journey_counters", "journey_durations", "journey_paths", "outbox", "timers", "customers"]) {
+for (const table of ["events", "step_log", "journey_counters", "journey_durations", "journey_paths", "journey_entrants", "outbox", "timers", "customers"]) {
   await db.execute(sql`delete from ${sql.identifier(table)} where workspace_id = ${workspace.id}`);
 }
 const journeyCount = 5;
@@ -114,6 +114,10 @@ await db.execute(sql`
     case type when 'exit' then 'exit:' || (detail->>'reason') when 'message' then 'message:' || (detail->>'channel') else type end, count(*)
   from step_log where workspace_id = ${workspace.id}
   group by 1, 2, 3, 4, 5, 6, 7`);
+await db.execute(sql`
+  insert into journey_entrants (workspace_id, journey_id, count)
+  select workspace_id, journey_id, count(*) from step_log where workspace_id = ${workspace.id} and type = 'enter' group by 1, 2
+  on conflict (workspace_id, journey_id, shard) do update set count = journey_entrants.count + excluded.count`);
 log("journey counters");
 // Timing and path counters, rebuilt from the steps the same way (counters.int.test.ts proves it equals what the runtime keeps).
 await backfillTimingCounts(db, workspace.id);

@@ -24,7 +24,6 @@ export const journeys = pgTable(
     /** Bumped on every save; a save must name the revision it started from. */
     draftRevision: integer().notNull().default(1),
     liveVersion: integer(),
-    entrants: integer().notNull().default(0),
     createdBy: uuid().references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -94,7 +94,17 @@ export const stepLog = pgTable(
   (t) => [index("step_log_customer").on(t.workspaceId, t.customerId, t.at), index("step_log_journey").on(t.workspaceId, t.journeyId, t.at)],
 );
 
-/** Counters per journey version, node, day and group, written in the step's transaction. */
+/**
+ * Which runtime writer a shared counter row belongs to. The rows every batch
+ * adds to (a journey's counters, timings, paths, entrants) are kept per writer
+ * and summed when read: two workers adding to one row waited for each other's
+ * commit on every batch (in bench:e2e's latency phase, most of a batch's write
+ * was that wait). A worker writes under the lowest partition it holds, which
+ * no other worker holds at the same time.
+ */
+const shard = () => smallint().notNull().default(0);
+
+/** Counters per journey version, node, day and group, written in the step's transaction (per writer: `shard`). */
 export const journeyCounters = pgTable(
   "journey_counters",
   {
@@ -107,9 +117,24 @@ export const journeyCounters = pgTable(
     day: date().notNull(),
     group: text().notNull().default("treatment"),
     metric: text().notNull(),
+    shard: shard(),
     count: bigint({ mode: "number" }).notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.version, t.nodeId, t.day, t.group, t.metric] })],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.version, t.nodeId, t.day, t.group, t.metric, t.shard] })],
+);
+
+/** How many customers entered each journey (any version, any group), per writer (`shard`); the journey list sums them. */
+export const journeyEntrants = pgTable(
+  "journey_entrants",
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    journeyId: text().notNull(),
+    shard: shard(),
+    count: bigint({ mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.shard] })],
 );
 
 /** The key the timing tables share: journey version, UTC day and group (fresh builders per table). */
@@ -138,9 +163,10 @@ export const journeyDurations = pgTable(
     ...journeyDayColumns(),
     metric: text().notNull(),
     bucket: smallint().notNull(),
+    shard: shard(),
     count: bigint({ mode: "number" }).notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.version, t.day, t.group, t.metric, t.bucket] })],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.version, t.day, t.group, t.metric, t.bucket, t.shard] })],
 );
 
 /**
@@ -155,9 +181,10 @@ export const journeyPaths = pgTable(
     ...journeyDayColumns(),
     pathKey: text().notNull(),
     path: text().array().notNull(),
+    shard: shard(),
     count: bigint({ mode: "number" }).notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.version, t.day, t.group, t.pathKey] })],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.journeyId, t.version, t.day, t.group, t.pathKey, t.shard] })],
 );
 
 /** Per-workspace channel configuration (webhook URL and secret, SMTP, …). */

@@ -25,7 +25,7 @@ export async function backfillTimingCounts(db: Db, workspaceId: string): Promise
       where x.workspace_id = ${workspaceId} and x.type in ('exit', 'goal')
     ) d
     group by 1, 2, 3, 4, 5, 6, 7
-    on conflict (workspace_id, journey_id, version, day, "group", metric, bucket) do update set count = journey_durations.count + excluded.count`);
+    on conflict (workspace_id, journey_id, version, day, "group", metric, bucket, shard) do update set count = journey_durations.count + excluded.count`);
   await db.execute(sql`
     insert into journey_paths (workspace_id, journey_id, version, day, "group", path_key, path, count)
     select workspace_id, journey_id, version, day, "group", md5(array_to_string(path, '>')), path, count(*)
@@ -39,5 +39,5 @@ export async function backfillTimingCounts(db: Db, workspaceId: string): Promise
       ) n on n.workspace_id = x.workspace_id and n.inst = left(x.detail->>'key', -5)
     ) p
     group by 1, 2, 3, 4, 5, 6, 7
-    on conflict (workspace_id, journey_id, version, day, "group", path_key) do update set count = journey_paths.count + excluded.count`);
+    on conflict (workspace_id, journey_id, version, day, "group", path_key, shard) do update set count = journey_paths.count + excluded.count`);
 }

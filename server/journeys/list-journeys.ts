@@ -1,4 +1,4 @@
-import { and, desc, eq, ne } from "drizzle-orm";
+import { and, desc, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { journeys, journeyStatuses } from "@/db/schema";
@@ -27,7 +27,8 @@ export async function listJourneys(db: Db, workspaceId: string, opts: { includeA
       description: journeys.description,
       status: journeys.status,
       liveVersion: journeys.liveVersion,
-      entrants: journeys.entrants,
+      // Kept per runtime writer (journey_entrants' shard): a few rows per journey.
+      entrants: sql<number>`(select coalesce(sum(e.count), 0)::float8 from journey_entrants e where e.workspace_id = ${journeys.workspaceId} and e.journey_id = ${journeys.slug})`.mapWith(Number),
       updatedAt: journeys.updatedAt,
     })
     .from(journeys)

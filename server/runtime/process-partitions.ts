@@ -152,7 +152,8 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       asks.forEach((a, i) => (modelChoices[a.key] = answers[i]!));
       ({ outcomes, handled, scoreDeltas } = run());
     }
-    const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined });
+    // The lowest partition held: no other worker holds it now, so no other batch writes analytics rows under it.
+    const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined, shard: Math.min(...partitions) });
     // A claim that came back full of due timers leaves more due now (handled may count fewer: unusable timers).
     let nextDue = due.length >= opts.batchSize ? now : nextAtClaim;
     for (const o of outcomes) {

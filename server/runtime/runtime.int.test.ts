@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { customers, journeys, outbox, stepLog, timers } from "@/db/schema";
+import { customers, outbox, stepLog, timers } from "@/db/schema";
+import { listJourneys } from "@/server/journeys/list-journeys";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { saveChannelProvider } from "@/server/channels/channel-settings";
 import { startApiServer } from "@/server/testing/http-app";
@@ -142,7 +143,7 @@ describe("the runtime, over HTTP, on Postgres", () => {
     });
     const profiles = await db.select().from(customers).where(eq(customers.workspaceId, workspace.id));
     expect(profiles.map((p) => [p.customerId, p.traits.lifecycle]).sort()).toEqual(users.map((u) => [u, "onboarding"]));
-    expect((await db.select().from(journeys).where(and(eq(journeys.workspaceId, workspace.id), eq(journeys.slug, id))))[0]!.entrants).toBe(2);
+    expect((await listJourneys(db, workspace.id, { includeArchived: false })).find((j) => j.slug === id)?.entrants).toBe(2);
 
     // Another event of the first customer (no journey takes it): their wait's timer is the same row, not a copy.
     expect((await call("POST", "/api/v1/track", { userId: users[0], event: "browse" })).status).toBe(200);

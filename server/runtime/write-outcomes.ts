@@ -55,10 +55,12 @@ function counterMetric(e: Effect): string | null {
  * customer's set becomes the state's current set: timers no longer in it go,
  * new ones come, unchanged ones are not touched); the outbox (unique key: a
  * replayed step cannot queue a message twice); the step log; profile traits
- * set by update_profile nodes; and the rows every
- * worker shares (analytics counters, durations, paths, the bandit's counts,
- * journey entrants, score models), each written in key order so concurrent
- * batches lock shared rows in the same order (no deadlocks).
+ * set by update_profile nodes; the analytics rows a journey's batches add to
+ * (counters, durations, paths, entrants), under the writer's `shard` (see the
+ * schema's `shard`: one worker's batches never wait on another's); and the
+ * rows every worker shares (the bandit's counts, score models: read back
+ * whole by every batch). Shared rows are written in key order so concurrent
+ * batches lock them in the same order (no deadlocks).
  *
  * Each row is touched once: the timers deleted (keys not in the new set) and
  * the timers upserted (keys in it) are disjoint, and every shared row's key
@@ -81,8 +83,9 @@ function counterMetric(e: Effect): string | null {
  * whose lease is already running out.
  */
 export type LeasedMessage = { id: number; workspaceId: string; key: string; customerId: string; journeyId: string; nodeId: string; channel: string; payload: Record<string, unknown>; attempts: number };
-export async function writeOutcomes(tx: Queryable, outcomes: CustomerOutcome[], opts: { scoreDeltas?: Map<string, ScoreModels>; leaseMessagesMs?: number } = {}): Promise<LeasedMessage[]> {
+export async function writeOutcomes(tx: Queryable, outcomes: CustomerOutcome[], opts: { scoreDeltas?: Map<string, ScoreModels>; leaseMessagesMs?: number; shard?: number } = {}): Promise<LeasedMessage[]> {
   if (outcomes.length === 0) return [];
+  const shard = Math.max(0, Math.min(32_767, Math.trunc(opts.shard ?? 0)));
   // Each state with its format, so the next batch can take it as it is (readStoredState).
   const format = stateFormat();
   const states = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId, s: { ...o.state, format } }));
@@ -189,23 +192,23 @@ export async function writeOutcomes(tx: Queryable, outcomes: CustomerOutcome[], 
       where p.workspace_id = l.workspace_id and p.customer_id = l.customer_id)`,
     counts.size > 0 && sql`
     counters as (
-      insert into journey_counters (workspace_id, journey_id, version, node_id, day, "group", metric, count)
-      select w, j, v, n, d, g, m, count from jsonb_to_recordset(${json([...counts.values()])}) as x(w uuid, j text, v int, n text, d date, g text, m text, count bigint)
+      insert into journey_counters (workspace_id, journey_id, version, node_id, day, "group", metric, shard, count)
+      select w, j, v, n, d, g, m, ${shard}::smallint, count from jsonb_to_recordset(${json([...counts.values()])}) as x(w uuid, j text, v int, n text, d date, g text, m text, count bigint)
       order by w, j, v, n, d, g, m
-      on conflict (workspace_id, journey_id, version, node_id, day, "group", metric) do update set count = journey_counters.count + excluded.count)`,
+      on conflict (workspace_id, journey_id, version, node_id, day, "group", metric, shard) do update set count = journey_counters.count + excluded.count)`,
     durations.size > 0 && sql`
     timings as (
-      insert into journey_durations (workspace_id, journey_id, version, day, "group", metric, bucket, count)
-      select w, j, v, d, g, m, b, count from jsonb_to_recordset(${json([...durations.values()])}) as x(w uuid, j text, v int, d date, g text, m text, b smallint, count bigint)
+      insert into journey_durations (workspace_id, journey_id, version, day, "group", metric, bucket, shard, count)
+      select w, j, v, d, g, m, b, ${shard}::smallint, count from jsonb_to_recordset(${json([...durations.values()])}) as x(w uuid, j text, v int, d date, g text, m text, b smallint, count bigint)
       order by w, j, v, d, g, m, b
-      on conflict (workspace_id, journey_id, version, day, "group", metric, bucket) do update set count = journey_durations.count + excluded.count)`,
+      on conflict (workspace_id, journey_id, version, day, "group", metric, bucket, shard) do update set count = journey_durations.count + excluded.count)`,
     paths.size > 0 && sql`
     walked as (
-      insert into journey_paths (workspace_id, journey_id, version, day, "group", path_key, path, count)
-      select w, j, v, d, g, k, array(select jsonb_array_elements_text(path)), count
+      insert into journey_paths (workspace_id, journey_id, version, day, "group", path_key, path, shard, count)
+      select w, j, v, d, g, k, array(select jsonb_array_elements_text(path)), ${shard}::smallint, count
       from jsonb_to_recordset(${json([...paths.values()])}) as x(w uuid, j text, v int, d date, g text, k text, path jsonb, count bigint)
       order by w, j, v, d, g, k
-      on conflict (workspace_id, journey_id, version, day, "group", path_key) do update set count = journey_paths.count + excluded.count)`,
+      on conflict (workspace_id, journey_id, version, day, "group", path_key, shard) do update set count = journey_paths.count + excluded.count)`,
     stats.length > 0 && sql`
     learned as (
       insert into decision_stats (workspace_id, journey_id, node_id, bucket, handle, trials, successes)
@@ -214,13 +217,11 @@ export async function writeOutcomes(tx: Queryable, outcomes: CustomerOutcome[], 
       on conflict (workspace_id, journey_id, node_id, bucket, handle) do update set
         trials = decision_stats.trials + excluded.trials, successes = decision_stats.successes + excluded.successes, updated_at = now())`,
     entries.size > 0 && sql`
-    entering as (
-      select j.id, x.count from journeys j join jsonb_to_recordset(${json([...entries.values()])}) as x(w uuid, j text, count int) on j.workspace_id = x.w and j.slug = x.j
-      order by j.workspace_id, j.slug
-      for update of j)`,
-    entries.size > 0 && sql`
     entered as (
-      update journeys j set entrants = j.entrants + e.count from entering e where j.id = e.id)`,
+      insert into journey_entrants (workspace_id, journey_id, shard, count)
+      select w, j, ${shard}::smallint, count from jsonb_to_recordset(${json([...entries.values()])}) as x(w uuid, j text, count bigint)
+      order by w, j
+      on conflict (workspace_id, journey_id, shard) do update set count = journey_entrants.count + excluded.count)`,
     scoreRows.length > 0 && sql`
     scored as (
       insert into score_models (workspace_id, score, feature, learned, sq_grad, examples, positives)
