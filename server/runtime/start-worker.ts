@@ -4,17 +4,21 @@ import { processPartitions } from "./process-partitions";
 import { RuntimeWorker } from "./worker";
 
 /**
- * A worker's sessions never plan a sequential scan where an index can serve.
- * Every statement a worker runs reaches its rows by key (queue rows, a batch's
- * customers, their timers, outbox rows by id), and each is prepared once per
- * session with a generic plan that lasts as long as the session. Planned while
- * a table was still small (a new install, a fresh database, the first minutes
- * of a run), that plan scanned the whole table on every batch as the table
- * grew, until autovacuum's next ANALYZE replaced it: measured in bench:e2e's
- * first phase, a claim spent 6 of its 7.7 ms scanning every event to find the
- * 29 it had claimed, and a batch's write scanned every pending timer.
+ * A worker's sessions plan every statement once, without sequential scans
+ * where an index can serve. Every statement a worker runs reaches its rows by
+ * key (queue rows, a batch's customers, their timers, outbox rows by id) and
+ * is prepared once per session (executePrepared), its values in parameters:
+ * a generic plan is what it is written for, so it is used from the first
+ * call (Postgres otherwise plans each of the first five calls, and again
+ * whenever a custom plan looks cheaper: the claim takes 2–5 ms to plan). That
+ * plan lasts as long as the session: made while a table was still small (a
+ * new install, a fresh database, the first minutes of a run), it scanned the
+ * whole table on every batch as the table grew, until autovacuum's next
+ * ANALYZE replaced it. Measured in bench:e2e's first phase: a claim spent 6
+ * of its 7.7 ms scanning every event to find the 29 it had claimed, and a
+ * batch's write scanned every pending timer.
  */
-export const workerSessionSettings = { enable_seqscan: "off" };
+export const workerSessionSettings = { enable_seqscan: "off", plan_cache_mode: "force_generic_plan" };
 
 /**
  * A runtime worker on a pool of its own whose sessions carry its name (so a cut
