@@ -75,7 +75,7 @@ export async function sendClaimed(
   const { maxAttempts = 6, baseDelayMs = 2_000 } = opts;
   const counts = { sent: 0, retrying: 0, dead: 0 };
   if (claimed.length === 0) return counts;
-  const record = outcomeRecorder(db);
+  const record = recorderOf(db);
   await Promise.all(
     claimed.map(async (row) => {
       const result = await sendOne(row, await providerFor(row.workspaceId, row.channel));
@@ -98,12 +98,24 @@ export async function sendClaimed(
 type Outcome = { id: number; status: "sent" | "dead" | "retrying"; result: string | null; delayMs: number | null };
 
 /**
- * Records send outcomes as they come, coalesced: the first outcome is written
- * at once, and those that arrive while a write is in flight go together in the
- * next one (one statement for many messages instead of one each). Each
- * `record` resolves once its outcome is stored; a failed write rejects every
- * outcome it carried (those messages come back after their lease).
+ * Records send outcomes as they come, coalesced: an outcome waits up to
+ * `lingerMs` for others, and those that arrive while a write is in flight go
+ * together in the next one (one statement, one commit, for many messages
+ * instead of one each). One recorder per database handle, so the sends of
+ * several batches (a worker claims the next batch while one's messages are on
+ * the wire) share statements. Each `record` resolves once its outcome is
+ * stored; a failed write rejects every outcome it carried (those messages
+ * come back after their lease).
  */
+const recorders = new WeakMap<Db, (o: Outcome) => Promise<void>>();
+function recorderOf(db: Db): (o: Outcome) => Promise<void> {
+  let r = recorders.get(db);
+  if (!r) recorders.set(db, (r = outcomeRecorder(db)));
+  return r;
+}
+/** How long a first outcome waits for others before it is written: a few ms of a message's "sent" mark for a statement and a commit fewer per batch. */
+const lingerMs = 5;
+
 function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
   let pending: { outcome: Outcome; done: () => void; failed: (e: unknown) => void }[] = [];
   let writing = false;
@@ -139,7 +151,10 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
       // every outcome written with it) become U+FFFD.
       if (outcome.result !== null) outcome = { ...outcome, result: storableText(outcome.result) };
       pending.push({ outcome, done, failed });
-      if (!writing) void flush();
+      if (!writing) {
+        writing = true;
+        setTimeout(() => void flush(), lingerMs);
+      }
     });
 }
 
