@@ -81,21 +81,22 @@ export async function sendClaimed(
       const result = await sendOne(row, await providerFor(row.workspaceId, row.channel));
       if (result.ok) {
         counts.sent++;
-        await record({ id: row.id, status: "sent", result: result.detail ?? null, delayMs: null });
+        await record({ id: row.id, status: "sent", result: result.detail ?? null, delayMs: null, at: Date.now() });
       } else if (!result.retryable || row.attempts >= maxAttempts) {
         counts.dead++;
-        await record({ id: row.id, status: "dead", result: result.error, delayMs: null });
+        await record({ id: row.id, status: "dead", result: result.error, delayMs: null, at: Date.now() });
       } else {
         counts.retrying++;
         const delay = Math.min(3_600_000, baseDelayMs * 2 ** (row.attempts - 1) * (0.8 + 0.4 * Math.random()));
-        await record({ id: row.id, status: "retrying", result: result.error, delayMs: Math.round(delay) });
+        await record({ id: row.id, status: "retrying", result: result.error, delayMs: Math.round(delay), at: Date.now() });
       }
     }),
   );
   return counts;
 }
 
-type Outcome = { id: number; status: "sent" | "dead" | "retrying"; result: string | null; delayMs: number | null };
+/** `at`: when the send ended (ms since the epoch): a sent message's sent_at, however long its outcome waits to be written. */
+type Outcome = { id: number; status: "sent" | "dead" | "retrying"; result: string | null; delayMs: number | null; at: number };
 
 /**
  * Records send outcomes as they come, coalesced: an outcome waits up to
@@ -113,8 +114,15 @@ function recorderOf(db: Db): (o: Outcome) => Promise<void> {
   if (!r) recorders.set(db, (r = outcomeRecorder(db)));
   return r;
 }
-/** How long a first outcome waits for others before it is written: a few ms of a message's "sent" mark for a statement and a commit fewer per batch. */
-const lingerMs = 5;
+/**
+ * How long a first outcome waits for others before it is written: far inside
+ * the send's lease (a minute), so a message is never claimed again while its
+ * outcome waits. Under load, one statement and one commit then record the
+ * sends of many batches. A crash in this window sends those messages again
+ * after their lease, as a crash during the send would (at least once on the
+ * wire; receivers drop repeats by Idempotency-Key).
+ */
+const lingerMs = 50;
 
 function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
   let pending: { outcome: Outcome; done: () => void; failed: (e: unknown) => void }[] = [];
@@ -132,7 +140,7 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
           with v as (select ${JSON.stringify(outcomes)}::jsonb as m)
           update outbox o set
             status = v.m -> o.id::text ->> 'status',
-            sent_at = case when v.m -> o.id::text ->> 'status' = 'sent' then now() else o.sent_at end,
+            sent_at = case when v.m -> o.id::text ->> 'status' = 'sent' then to_timestamp((v.m -> o.id::text ->> 'at')::float8 / 1000) else o.sent_at end,
             last_result = v.m -> o.id::text ->> 'result',
             next_attempt_at = case when v.m -> o.id::text ->> 'status' = 'retrying'
               then now() + (v.m -> o.id::text ->> 'delayMs')::int * interval '1 millisecond' else o.next_attempt_at end
