@@ -137,14 +137,18 @@ class SingleAppender {
 
   private async store(group: SingleAppend[]): Promise<void> {
     try {
-      const stored = await appendGroup(this.db, group);
+      // Alone (no other group in flight, no notification going out), a group wakes the workers in its own statement:
+      // a round trip fewer per request at low rates. Under load, its NOTIFY would take Postgres's notify lock through
+      // its commit while other groups commit, so the wake-up goes after the commit, coalesced (wakeWorkers).
+      const wakeInside = this.inFlight === 1 && !notifying.has(this.db);
+      const stored = await appendGroup(this.db, group, wakeInside);
       const partitions = new Set<number>();
       group.forEach((a, i) => {
         const p = stored[i] ?? null;
         if (p !== null) partitions.add(p);
         a.done(p);
       });
-      if (partitions.size > 0) wakeWorkers(this.db, partitions);
+      if (partitions.size > 0 && !wakeInside) wakeWorkers(this.db, partitions);
     } catch (err) {
       // A group that failed because the database is out of reach fails whole (each request answers 503); any other
       // failure is retried event by event, so one request's failure stays its own.
@@ -206,11 +210,13 @@ function zoneOf(e: NormalizedEvent): string | null {
  * A group of single events (distinct customers, known users) in ONE prepared
  * statement: the events, their places in the runtime's queue and, for those
  * that are new, their profile upserts (data-modifying CTEs run atomically, as
- * one transaction; one round trip). Returns each event's partition in the
+ * one transaction; one round trip), and with `wake`, the NOTIFY that wakes
+ * the workers holding the new events' partitions (none when every event was a
+ * duplicate: the subquery runs only for a row). Returns each event's partition in the
  * group's order, null for a duplicate messageId (already stored, or earlier
  * in this group).
  */
-async function appendGroup(db: Db, group: SingleAppend[]): Promise<(number | null)[]> {
+async function appendGroup(db: Db, group: SingleAppend[], wake = false): Promise<(number | null)[]> {
   const rows = group.map(({ workspaceId, event: e, source }) => ({
     workspace_id: workspaceId,
     ...eventColumns(e),
@@ -241,7 +247,9 @@ async function appendGroup(db: Db, group: SingleAppend[]): Promise<(number | nul
       ${mergeProfile}
       returning 1
     )
-    select workspace_id as "workspaceId", customer_id as "customerId", partition from ins`)) as unknown as { workspaceId: string; customerId: string; partition: number }[];
+    select workspace_id as "workspaceId", customer_id as "customerId", partition
+      ${wake ? sql`, (select pg_notify(${wakeChannel}, string_agg(distinct partition::text, ',')) from ins) as woke` : sql``}
+    from ins`)) as unknown as { workspaceId: string; customerId: string; partition: number }[];
   const byCustomer = new Map(inserted.map((r) => [`${r.workspaceId}\u0000${r.customerId}`, r.partition]));
   return group.map((a) => byCustomer.get(`${a.workspaceId}\u0000${a.event.customerId}`) ?? null);
 }

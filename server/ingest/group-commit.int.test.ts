@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { customers, events } from "@/db/schema";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
+import { wakeChannel } from "@/server/runtime/wake-channel";
 import { queuedEvents } from "@/server/testing/runtime";
 import { appendEvents } from "./append-events";
 import type { NormalizedEvent } from "./event-schema";
@@ -79,5 +80,33 @@ describe("single-event requests stored together (group commit)", () => {
     expect(stored.map((r) => r.messageId).sort()).toEqual([`lead-${tag}`, `ok0-${tag}`, `ok1-${tag}`, `ok2-${tag}`, `ok3-${tag}`].sort());
     const badProfile = await db.select().from(customers).where(and(eq(customers.workspaceId, workspace.id), eq(customers.customerId, `bad-${tag}`)));
     expect(badProfile).toHaveLength(0);
+  });
+
+  it("wakes the workers that hold the new events' partitions, alone or under load, and not for a duplicate", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    const heard: string[] = [];
+    const listener = await db.$client.listen(wakeChannel, (payload) => heard.push(payload));
+    const settle = () => new Promise((r) => setTimeout(r, 300));
+    const partitionsOf = async () => new Set((await db.select({ p: events.partition }).from(events).where(eq(events.workspaceId, workspace.id))).map((r) => String(r.p)));
+    const heardPartitions = () => new Set(heard.flatMap((p) => p.split(",")));
+    try {
+      await settle();
+      heard.length = 0;
+      await appendEvents(db, workspace.id, [track(`alone-${tag}`, `a-${tag}`)], "test");
+      await settle();
+      expect(heard).toEqual([...(await partitionsOf())]);
+
+      expect(await appendEvents(db, workspace.id, [track(`alone-${tag}`, `a-${tag}`)], "test")).toEqual({ accepted: 1, duplicates: 1 });
+      await settle();
+      expect(heard).toHaveLength(1); // nothing new for the duplicate
+
+      await Promise.all(Array.from({ length: 60 }, (_, i) => appendEvents(db, workspace.id, [track(`many${i}-${tag}`, `b${i}-${tag}`)], "test")));
+      await settle();
+      const expected = await partitionsOf();
+      expect(expected.size).toBeGreaterThan(10);
+      for (const p of expected) expect(heardPartitions().has(p), `partition ${p}`).toBe(true);
+    } finally {
+      await listener.unlisten();
+    }
   });
 });
