@@ -40,47 +40,11 @@ export async function executePrepared<T = Record<string, unknown>>(db: Queryable
 }
 
 /**
- * What the runtime's statements need of a database, a drizzle transaction or
- * a pipelinedTransaction: `execute` for a drizzle `sql`, and underneath (for
+ * What the runtime's statements need of a database or a drizzle
+ * transaction: `execute` for a drizzle `sql`, and underneath (for
  * executePrepared) the postgres.js connection it runs on.
  */
 export type Queryable = { execute: (query: SQL) => PromiseLike<unknown> };
-
-/**
- * A transaction whose BEGIN goes to Postgres with its first statement, in
- * one write and one round trip, instead of a round trip of its own
- * (drizzle's transaction, like postgres.js's begin, waits for BEGIN's
- * answer). On a busy 2-core machine every round trip costs CPU on both
- * sides, not only time: a runtime batch of a few events was five of them.
- * `fn`'s statements run on one reserved connection, in order; the
- * transaction commits when `fn` resolves and rolls back when it throws (or
- * when BEGIN failed, which fails `fn`'s first statement too).
- */
-export async function pipelinedTransaction<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  const reserved = await db.$client.reserve();
-  const tx = {
-    session: { client: reserved },
-    execute: (query: SQL) => {
-      const { sql: text, params } = dialect.sqlToQuery(query);
-      return reserved.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
-    },
-  };
-  // execute() sends it now (postgres.js queries start when awaited): it waits in the connection's buffer and leaves
-  // with fn's first statement.
-  const begin = reserved.unsafe("begin").execute();
-  begin.catch(() => undefined);
-  try {
-    const result = await fn(tx);
-    await begin;
-    await reserved.unsafe("commit");
-    return result;
-  } catch (err) {
-    await reserved.unsafe("rollback").catch(() => undefined);
-    throw err;
-  } finally {
-    reserved.release();
-  }
-}
 
 const globalForDb = globalThis as unknown as { waymarkDb?: Db };
 

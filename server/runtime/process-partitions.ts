@@ -1,4 +1,4 @@
-import { pipelinedTransaction, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
 import { emptyCustomerState, orchestrate, readStoredState, timersOf, type CustomerState, type StepInput } from "@/server/journey";
 import { claimBatch, type ClaimedEvent, type ClaimedTimer } from "./claim-work";
 import { applyStatsUpdates, statsUpdates } from "@/server/decisions/learning";
@@ -45,7 +45,7 @@ export type ProcessOptions = {
 
 export async function processPartitions(db: Db, partitions: number[], opts: ProcessOptions): Promise<number> {
   if (partitions.length === 0) return 0;
-  const { handled, leased, channels, nextDue } = await pipelinedTransaction(db, async (tx): Promise<{ handled: number; leased: LeasedMessage[]; channels?: Map<string, Record<string, unknown>>; nextDue: Date | null }> => {
+  const { handled, leased, channels, nextDue } = await db.transaction(async (tx): Promise<{ handled: number; leased: LeasedMessage[]; channels?: Map<string, Record<string, unknown>>; nextDue: Date | null }> => {
     const now = opts.now?.() ?? new Date();
     const { claimed, events, due, early, states: storedStates, profiles: storedProfiles, nextDue: nextAtClaim, context } = await claimBatch(tx, { partitions, now, limit: opts.batchSize });
     const gone = claimed - events.length;
