@@ -16,9 +16,12 @@ import { RuntimeWorker } from "./worker";
  * whole table on every batch as the table grew, until autovacuum's next
  * ANALYZE replaced it. Measured in bench:e2e's first phase: a claim spent 6
  * of its 7.7 ms scanning every event to find the 29 it had claimed, and a
- * batch's write scanned every pending timer.
+ * batch's write scanned every pending timer. Without JIT: a scan that has
+ * no index to use instead (the lease's count of live workers) is costed as
+ * disabled, far above the JIT thresholds, and compiling it took 114 ms every
+ * 3 s (found in review); a worker's statements are short, never worth it.
  */
-export const workerSessionSettings = { enable_seqscan: "off", plan_cache_mode: "force_generic_plan" };
+export const workerSessionSettings = { enable_seqscan: "off", plan_cache_mode: "force_generic_plan", jit: "off" };
 
 /**
  * A runtime worker on a pool of its own whose sessions carry its name (so a cut
