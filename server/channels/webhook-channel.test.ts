@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifySignature } from "@/server/ingest/verify-signature";
 import type { OutboundMessage } from "./channel";
-import { webhookChannel } from "./webhook-channel";
+import { headerSafe, webhookChannel } from "./webhook-channel";
 
 /** The webhook channel against real HTTP servers on loopback. */
 const servers: Server[] = [];
@@ -107,5 +107,26 @@ describe("webhook channel", () => {
       setTimeout(() => req.socket.destroy(), 20);
     });
     expect(await webhookChannel.send(message("c2"), config(url))).toMatchObject({ ok: false, retryable: true });
+  });
+
+  it("sends a key holding any customer id: characters a header cannot carry are percent-encoded, the same way every time", async () => {
+    const { url, received } = await serve((_req, res) => res.end("ok"));
+    const key = "welcome:用户 é\n%:m1";
+    expect(await webhookChannel.send(message(key), config(url))).toEqual({ ok: true, detail: "HTTP 200" });
+    expect(await webhookChannel.send(message(key), config(url))).toEqual({ ok: true, detail: "HTTP 200" });
+    expect(received.map((r) => r.headers["idempotency-key"])).toEqual([headerSafe(key), headerSafe(key)]);
+    expect(decodeURIComponent(String(received[0]!.headers["idempotency-key"]))).toBe(key);
+    expect(JSON.parse(received[0]!.body).id).toBe(key);
+    expect(headerSafe("plain:key-1")).toBe("plain:key-1");
+  });
+
+  it("counts the timeout from the moment a message has a connection, not while it waits for one", async () => {
+    // 300 messages at once to a receiver that answers each after 500 ms: more than twice the connections allowed per
+    // receiver, so the last ones wait about a second for a connection and are answered about 1.5 s after they were
+    // sent, past their 900 ms timeout counted from the send (but 500 ms after they had a connection). None times out.
+    const { url, received } = await serve((_req, res) => setTimeout(() => res.end("ok"), 500));
+    const results = await Promise.all(Array.from({ length: 300 }, (_, i) => webhookChannel.send(message(`q${i}`), config(url, 900))));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(received).toHaveLength(300);
   });
 });

@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { z } from "zod";
 import { signPayload } from "@/server/ingest/verify-signature";
@@ -14,9 +14,11 @@ export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
 /**
  * Connections are kept open between messages (a worker sends a batch's
  * messages at once, then the next batch's): at most this many per receiver,
- * the rest wait their turn.
+ * the rest wait their turn, for at most queueLimitMs.
  */
-const maxSocketsPerHost = 32;
+const maxSocketsPerHost = 128;
+/** How long a message may wait for a connection before it counts as a failed attempt: well inside its lease (a minute). */
+const queueLimitMs = 30_000;
 const agents = {
   "http:": new HttpAgent({ keepAlive: true, maxSockets: maxSocketsPerHost, scheduling: "lifo" }),
   "https:": new HttpsAgent({ keepAlive: true, maxSockets: maxSocketsPerHost, scheduling: "lifo" }),
@@ -25,11 +27,14 @@ const agents = {
 /**
  * POSTs the message as JSON, signed like incoming webhooks
  * (`X-Waymark-Signature: t=…,v1=HMAC-SHA256("t.body")`) and carrying
- * `Idempotency-Key: <outbox key>` so a receiver can drop a repeat after a crash.
+ * `Idempotency-Key: <outbox key>` so a receiver can drop a repeat after a crash
+ * (the key holds the customer id: characters a header cannot carry are
+ * percent-encoded, the same way every time; the body's `id` is the key as is).
  * 2xx is sent; 408, 429 and 5xx and network errors are retried; other 4xx are
  * final, as is a redirect (not followed: a signed message goes only where it
- * was configured to). `timeoutMs` bounds the whole exchange, from connecting
- * to the last byte of the answer.
+ * was configured to). `timeoutMs` bounds the exchange, from the moment it has
+ * a connection to the last byte of the answer; waiting for a connection is
+ * bounded apart (queueLimitMs).
  *
  * Sent with node:http rather than fetch: undici's fetch built web streams,
  * an AbortSignal and a Response per message, about a fifth of a worker's CPU
@@ -53,7 +58,7 @@ export const webhookChannel: ChannelAdapter<WebhookConfig> = {
     });
     return postJson(config.url, body, {
       "content-type": "application/json",
-      "idempotency-key": message.key,
+      "idempotency-key": headerSafe(message.key),
       "x-waymark-signature": signPayload(config.secret, body, Math.floor(Date.now() / 1000)),
       "user-agent": "Waymark-Webhook/1",
     }, config.timeoutMs);
@@ -71,35 +76,54 @@ function postJson(target: string, body: string, headers: Record<string, string>,
     const protocol = url.protocol === "https:" ? "https:" : url.protocol === "http:" ? "http:" : null;
     if (!protocol) return resolve({ ok: false, retryable: false, error: `not an http(s) URL: ${target}` });
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (result: SendResult) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       resolve(result);
     };
-    const req = (protocol === "https:" ? httpsRequest : httpRequest)(
-      url,
-      { method: "POST", agent: agents[protocol], headers: { ...headers, "content-length": Buffer.byteLength(body) } },
-      (res: IncomingMessage) => {
-        const status = res.statusCode ?? 0;
-        // The answer is read to its end (and dropped) so the connection can carry the next message.
-        res.on("data", () => {});
-        res.on("error", (err) => finish({ ok: false, retryable: true, error: err.message }));
-        res.on("close", () => {
-          if (!res.complete) finish({ ok: false, retryable: true, error: `the connection to ${url.host} closed before the answer was complete` });
-        });
-        res.on("end", () => {
-          if (status >= 200 && status < 300) return finish({ ok: true, detail: `HTTP ${status}` });
-          const retryable = status === 408 || status === 429 || status >= 500;
-          finish({ ok: false, retryable, error: `HTTP ${status} from ${url.host}` });
-        });
-      },
-    );
-    const timer = setTimeout(() => {
-      finish({ ok: false, retryable: true, error: `timed out after ${timeoutMs} ms` });
+    let req: ClientRequest;
+    try {
+      req = (protocol === "https:" ? httpsRequest : httpRequest)(
+        url,
+        { method: "POST", agent: agents[protocol], headers: { ...headers, "content-length": Buffer.byteLength(body) } },
+        (res: IncomingMessage) => {
+          const status = res.statusCode ?? 0;
+          // The answer is read to its end (and dropped) so the connection can carry the next message.
+          res.on("data", () => {});
+          res.on("error", (err) => finish({ ok: false, retryable: true, error: err.message }));
+          res.on("close", () => {
+            if (!res.complete) finish({ ok: false, retryable: true, error: `the connection to ${url.host} closed before the answer was complete` });
+          });
+          res.on("end", () => {
+            if (status >= 200 && status < 300) return finish({ ok: true, detail: `HTTP ${status}` });
+            const retryable = status === 408 || status === 429 || status >= 500;
+            finish({ ok: false, retryable, error: `HTTP ${status} from ${url.host}` });
+          });
+        },
+      );
+    } catch (err) {
+      // A request node:http refuses to build (a header it cannot send) would be refused again on every try.
+      return finish({ ok: false, retryable: false, error: err instanceof Error ? err.message : String(err) });
+    }
+    const giveUp = (error: string) => {
+      finish({ ok: false, retryable: true, error });
       req.destroy();
-    }, timeoutMs);
+    };
+    timer = setTimeout(() => giveUp(`no connection to ${url.host} within ${queueLimitMs / 1000} s`), queueLimitMs);
+    req.on("socket", () => {
+      if (settled) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => giveUp(`timed out after ${timeoutMs} ms`), timeoutMs);
+    });
     req.on("error", (err: NodeJS.ErrnoException) => finish({ ok: false, retryable: true, error: err.code ? `${err.code}: ${err.message}` : err.message }));
     req.end(body);
   });
+}
+
+/** A header value node:http can send: printable ASCII kept, any other character percent-encoded as UTF-8 bytes, `%` too so the encoding cannot be mistaken. */
+export function headerSafe(value: string): string {
+  if (/^[\x20-\x24\x26-\x7e]*$/.test(value)) return value;
+  return value.replace(/[^\x20-\x24\x26-\x7e]+/g, (run) => [...Buffer.from(run, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""));
 }
