@@ -4,7 +4,7 @@ import type { Db } from "@/db/client";
 import { dispatchDueMessages, sendClaimed } from "@/server/channels/dispatch-due-messages";
 import type { ProcessOptions } from "./process-partitions";
 import { PartitionLease } from "./partition-lease";
-import { wakeChannel } from "./wake-channel";
+import { rebalanceChannel, wakeChannel } from "./wake-channel";
 
 export type WorkerOptions = {
   /** Events claimed per transaction. */
@@ -50,7 +50,14 @@ export class RuntimeWorker {
     const listener = await this.sql.listen(wakeChannel, (payload) => {
       if (wakesFor(payload, this.lease.held)) this.poke();
     });
-    this.unlisten = () => listener.unlisten();
+    const rebalancer = await this.sql.listen(rebalanceChannel, (payload) => {
+      if (payload === this.id) return;
+      this.rebalanceNow = true;
+      this.poke();
+    });
+    this.unlisten = async () => {
+      await Promise.all([listener.unlisten(), rebalancer.unlisten()]);
+    };
     this.loopDone = this.loop();
   }
 
@@ -67,6 +74,13 @@ export class RuntimeWorker {
     w?.();
   }
   private poked = false;
+  /** Another worker joined, gave partitions back or left: rebalance on the next round. */
+  private rebalanceNow = false;
+
+  /** Tells the other workers to rebalance now (best effort: they rebalance every 3 s anyway). */
+  private async announce(): Promise<void> {
+    await this.sql`select pg_notify(${rebalanceChannel}, ${this.id})`.catch(() => undefined);
+  }
 
   private async loop(): Promise<void> {
     const batchSize = this.opts.batchSize ?? 500;
@@ -79,10 +93,15 @@ export class RuntimeWorker {
       this.poked = false;
       try {
         // A lost lease session (Postgres restarted, connection cut) frees every partition: stop and take them again now.
-        if (this.lease.lost || Date.now() - lastRebalance > 3_000) {
+        if (this.lease.lost || this.rebalanceNow || Date.now() - lastRebalance > 3_000) {
+          this.rebalanceNow = false;
+          const before = partitions;
+          const joining = lastRebalance === 0;
           partitions = [];
           partitions = await this.lease.rebalance();
           lastRebalance = Date.now();
+          // Joined, or gave partitions back: the others take their share now, not at their next rebalance.
+          if (joining || before.some((p) => !this.lease.held.has(p))) await this.announce();
         }
         let handled = 0;
         const held = partitions.filter((p) => this.lease.held.has(p));
@@ -177,6 +196,8 @@ export class RuntimeWorker {
     }
     await Promise.race([this.unlisten?.(), sleep(2_000)]).catch(() => undefined);
     await this.lease.stop();
+    // Its partitions are free: the others take them now.
+    await Promise.race([this.announce(), sleep(2_000)]);
     return drained;
   }
 }
