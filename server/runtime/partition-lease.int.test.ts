@@ -50,18 +50,41 @@ describe("partition leases", () => {
     expect(a.held.size).toBe(0); // the locks died with the session: it must not go on believing it holds them
     expect(a.lost).toBe(true);
 
-    // Meanwhile another worker takes its share; the first then takes only what is free (no crash, no hang, no overlap).
+    // Meanwhile another worker counts the first out (its lease session is gone) and takes everything; the first comes
+    // back on a new session, takes only what is free (no crash, no hang, no overlap), and gets its share once the
+    // other rebalances (at once, in a worker: see waymark_rebalance).
     const b = new PartitionLease(sqlB, "worker-other");
     await b.start();
+    expect(await b.rebalance()).toHaveLength(partitionCount);
+    expect(await a.rebalance()).toEqual([]);
+    expect(a.lost).toBe(false);
     const heldB = await b.rebalance();
     expect(heldB).toHaveLength(partitionCount / 2);
     const heldA = await a.rebalance();
-    expect(a.lost).toBe(false);
     expect(heldA).toHaveLength(partitionCount / 2);
     expect(heldA.filter((p) => heldB.includes(p))).toEqual([]);
     await b.stop();
     await sqlA`delete from runtime_workers where id = 'worker-other'`;
     expect(await a.rebalance()).toHaveLength(partitionCount);
     await a.stop();
+  });
+
+  it("counts a worker whose lease session is gone (a killed process) out at once, though its heartbeat is fresh", async () => {
+    await sqlA`delete from runtime_workers`;
+    const a = new PartitionLease(sqlA, "worker-killed");
+    const b = new PartitionLease(sqlB, "worker-survivor");
+    await a.start();
+    await b.start();
+    await a.rebalance();
+    await b.rebalance();
+    await a.rebalance();
+    expect(await b.rebalance()).toHaveLength(partitionCount / 2);
+    // a's process dies: its session goes, its heartbeat row stays (seconds old at most).
+    const [session] = await sqlB`select pid from pg_stat_activity where application_name = 'waymark-lease worker-killed'`;
+    await sqlB`select pg_terminate_backend(${session!.pid}::int, 3000)`;
+    expect(await b.rebalance()).toHaveLength(partitionCount);
+    await b.stop();
+    await a.stop();
+    await sqlA`delete from runtime_workers`;
   });
 });

@@ -58,8 +58,12 @@ export class PartitionLease {
     await this.sql`
       insert into runtime_workers (id) values (${this.workerId})
       on conflict (id) do update set heartbeat_at = now()`;
+    // Live: a recent heartbeat and a lease session still open. A killed worker's session closes with its process, so
+    // the others count it out (and take its partitions) at their next rebalance, not once its heartbeat is 10 s old.
     const [{ live }] = (await this.sql`
-      select count(*)::int as live from runtime_workers where heartbeat_at > now() - interval '10 seconds'`) as unknown as [{ live: number }];
+      select count(*)::int as live from runtime_workers w
+      where w.heartbeat_at > now() - interval '10 seconds'
+        and exists (select 1 from pg_stat_activity a where a.datname = current_database() and a.application_name = left('waymark-lease ' || w.id, 63))`) as unknown as [{ live: number }];
     const share = Math.ceil(partitionCount / Math.max(1, live));
     // Give back partitions beyond the fair share (highest first) so others can take them.
     for (const p of [...this.held].sort((a, b) => b - a)) {
