@@ -39,6 +39,9 @@ export async function executePrepared<T = Record<string, unknown>>(db: Queryable
   return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
 }
 
+/** A list of integers as ONE text parameter (`{1,2,3}`, cast to int[] or bigint[] in the statement): the statement's text stays the same. */
+export const intArray = (xs: number[]) => `{${xs.map((x) => Math.trunc(Number(x))).join(",")}}`;
+
 /**
  * What the runtime's statements need of a database or a drizzle
  * transaction: `execute` for a drizzle `sql`, and underneath (for

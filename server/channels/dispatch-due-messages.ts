@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { executePrepared, type Db } from "@/db/client";
+import { executePrepared, intArray, type Db } from "@/db/client";
 import type { outbox } from "@/db/schema";
 import type { OutboundMessage, SendResult } from "./channel";
 import { loadChannelProvider, type ChannelProvider, type UnusableChannel } from "./channel-settings";
@@ -7,7 +7,6 @@ import { emailChannel } from "./email-channel";
 import { logChannel } from "./log-channel";
 import { webhookChannel } from "./webhook-channel";
 import { storableText } from "@/server/journey/unstorable-text";
-import { intArray } from "@/server/runtime/claim-work";
 
 export type DispatchOptions = {
   limit?: number;

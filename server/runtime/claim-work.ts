@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { executePrepared, type Queryable } from "@/db/client";
+import { executePrepared, intArray, type Queryable } from "@/db/client";
 import { contextColumns, type ContextRows } from "./load-programs";
 
 export type ClaimedEvent = {
@@ -128,9 +128,6 @@ export async function claimBatch(tx: Queryable, opts: { partitions: number[]; no
     context: { versions: row.versions, stats: row.stats, settings: row.settings, models: row.models, channels: row.channels },
   };
 }
-
-/** A list of integers as ONE text parameter (`{1,2,3}`, cast to int[] in the statement): the statement's text stays the same. */
-export const intArray = (xs: number[]) => `{${xs.map((x) => Math.trunc(Number(x))).join(",")}}`;
 
 type RawTimer = Omit<ClaimedTimer, "dueAt"> & { dueAt: string };
 const timerOf = (t: RawTimer): ClaimedTimer => ({ ...t, id: Number(t.id), dueAt: new Date(t.dueAt) });

@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { intArray, type Db } from "@/db/client";
 import { partitionCount } from "@/db/schema";
 import { publishJourney } from "@/server/journeys/publish-journey";
 import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
-import { intArray } from "@/server/runtime/claim-work";
 import { processPartitions } from "@/server/runtime/process-partitions";
 
 /** Every worker partition: what one worker holding them all would process. */
