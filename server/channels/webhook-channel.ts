@@ -17,8 +17,13 @@ export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
  * the rest wait their turn, for at most queueLimitMs.
  */
 const maxSocketsPerHost = 128;
-/** How long a message may wait for a connection before it counts as a failed attempt: well inside its lease (a minute). */
-const queueLimitMs = 30_000;
+/**
+ * How long a message may wait for a connection before it counts as a failed
+ * attempt. With the exchange's own timeout (at most 30 s), a send ends within
+ * 50 s: inside its lease (a minute), so no other dispatcher claims it while
+ * it may still go out.
+ */
+const queueLimitMs = 20_000;
 const agents = {
   "http:": new HttpAgent({ keepAlive: true, maxSockets: maxSocketsPerHost, scheduling: "lifo" }),
   "https:": new HttpsAgent({ keepAlive: true, maxSockets: maxSocketsPerHost, scheduling: "lifo" }),

@@ -229,7 +229,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Messages claimed per dispatch round. */
 const dispatchLimit = 200;
-/** How long a claimed message is hidden from other dispatchers: longer than any send may take (a webhook's timeout is at most 30 s). */
+/** How long a claimed message is hidden from other dispatchers: longer than any send may take (a webhook waits at most 20 s for a connection, then 30 s for its answer). */
 const messageLeaseMs = 60_000;
 /** Messages on the wire after which the loop waits for sends to finish before claiming more (a batch is at most 500 events). */
 const maxMessagesSending = 2_000;
