@@ -55,7 +55,8 @@ const globalForDb = globalThis as unknown as { waymarkDb?: Db };
 export async function getDb(): Promise<Db> {
   if (!globalForDb.waymarkDb) {
     const { env } = await import("@/server/env");
-    globalForDb.waymarkDb = createDb(env().DATABASE_URL, { max: env().DB_POOL_MAX });
+    // Named, so its sessions are told apart from the workers' (waymark-worker …) and the listener's in pg_stat_activity.
+    globalForDb.waymarkDb = createDb(env().DATABASE_URL, { max: env().DB_POOL_MAX, applicationName: "waymark-app" });
   }
   return globalForDb.waymarkDb;
 }

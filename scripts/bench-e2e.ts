@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { Agent, createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -11,6 +12,7 @@ import { journeyDocumentSchema } from "@/server/journey";
 import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
 import { publishJourney } from "@/server/journeys/publish-journey";
 import { ensureDevAuthEnv } from "./db-env";
+import { cpuPerEvent, cpuSnapshot } from "./cpu-split";
 import { cpuProfileFlags, FaultCluster, freePort } from "./faults/cluster";
 import { createFaultWorkspace } from "./faults/fixture";
 
@@ -43,6 +45,10 @@ import { createFaultWorkspace } from "./faults/fixture";
  *     running a no-op job per event, fed the way the batched phase fed us
  *     (8 clients adding 100 jobs per call) while two runners work, as our two
  *     workers did.
+ * After each ingest and latency phase, a line says where the machine's CPU
+ * went, per event of the phase (scripts/cpu-split.ts: each process's time from
+ * /proc, Postgres split by session): what an event costs, in which process,
+ * and so how many events per second the cores can carry at that cost.
  */
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const phaseMs = Number(process.env.BENCH_PHASE_MS ?? 8_000);
@@ -83,7 +89,7 @@ const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port
 
 await cluster.startDatabase(true);
 await migrateDatabase(cluster.databaseUrl);
-const db = createDb(cluster.databaseUrl, { max: 4 });
+const db = createDb(cluster.databaseUrl, { max: 4, applicationName: "waymark-bench" });
 const { workspaceId, apiKey } = await createFaultWorkspace(db, receiverUrl, "whsec_bench_0123456789");
 const tock = journeyDocumentSchema.parse({
   format: "waymark.journey/v1",
@@ -189,19 +195,33 @@ await closedLoop("single", 4, 1_000); // warm up the server's routes
 await closedLoop("single", 4, 1_000, ingestBase);
 await waitProcessed(30_000);
 const failedText = (r: { failed: number }) => (r.failed ? `, ${r.failed} failed requests` : "");
+/** Where the CPU went from `before` until now, per event of the phase (scripts/cpu-split.ts). */
+const cores = availableParallelism();
+async function logCpu(before: Awaited<ReturnType<typeof cpuSnapshot>>, events: number) {
+  const line = cpuPerEvent(before, await cpuSnapshot(db), events, cores);
+  if (line) log(`  ${line}`);
+}
+let cpu0 = await cpuSnapshot(db);
 const single = await closedLoop("single", 32, phaseMs);
 log(`ingest single through the app (/track, 32 clients): ${Math.round(single.rate).toLocaleString("en")} events/s${failedText(single)}`);
 await drain("single");
+await logCpu(cpu0, (single.rate * phaseMs) / 1000);
+cpu0 = await cpuSnapshot(db);
 const singleListener = await closedLoop("single", 32, phaseMs, ingestBase);
 log(`ingest single through the ingestion listener (/track, 32 clients): ${Math.round(singleListener.rate).toLocaleString("en")} events/s${failedText(singleListener)}`);
 await drain("single");
+await logCpu(cpu0, (singleListener.rate * phaseMs) / 1000);
+cpu0 = await cpuSnapshot(db);
 const batched = await closedLoop("batch", 8, phaseMs);
 log(`ingest batched through the app (100 events/request, 8 clients): ${Math.round(batched.rate).toLocaleString("en")} events/s${failedText(batched)}`);
 const batchedDrain = await drain("batched");
+await logCpu(cpu0, (batched.rate * phaseMs) / 1000);
 const sustained = (batched.rate * phaseMs) / 1000 / (phaseMs / 1000 + batchedDrain.seconds);
+cpu0 = await cpuSnapshot(db);
 const batchedListener = await closedLoop("batch", 8, phaseMs, ingestBase);
 log(`ingest batched through the ingestion listener (100 events/request, 8 clients): ${Math.round(batchedListener.rate).toLocaleString("en")} events/s${failedText(batchedListener)}`);
 const batchedListenerDrain = await drain("batched");
+await logCpu(cpu0, (batchedListener.rate * phaseMs) / 1000);
 const sustainedListener = (batchedListener.rate * phaseMs) / 1000 / (phaseMs / 1000 + batchedListenerDrain.seconds);
 // Each phase starts from a settled database: the burst left tens of thousands of dead index entries
 // (processed events) that autovacuum would clear in a while; without this the latency phase measures that cleanup.
@@ -238,9 +258,11 @@ async function pings(prefix: string, count: number, rate: number, to: string): P
 async function latencyThrough(label: string, prefix: string, rate: number, to: string) {
   await pings(`warm${prefix}`, rate, rate, to);
   const total = Math.round((rate * phaseMs) / 1000);
+  const before = await cpuSnapshot(db);
   const sentAt = await pings(prefix, total, rate, to);
   const until = Date.now() + 30_000;
   while ([...sentAt.keys()].some((k) => !arrivals.has(k)) && Date.now() < until) await sleep(100);
+  const cpuLine = cpuPerEvent(before, await cpuSnapshot(db), total, cores);
   const latencies = [...sentAt].filter(([k]) => arrivals.has(k)).map(([k, t]) => arrivals.get(k)! - t);
   log(`ingest → webhook delivered through ${label} at ${rate}/s open loop (${total} events): p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms${latencies.length < total ? `, ${total - latencies.length} not delivered in 30 s` : ""}`);
   const stages = (await db.execute(sql`
@@ -249,6 +271,7 @@ async function latencyThrough(label: string, prefix: string, rate: number, to: s
     where o.workspace_id = ${workspaceId}::uuid and o.customer_id like ${`${prefix}-%`} and o.sent_at is not null`)) as unknown as { processed: string; dispatched: string }[];
   const stage = (k: "processed" | "dispatched", q: number) => quantile(stages.map((r) => Number(r[k])), q).toFixed(0);
   log(`  of which: stored → step written p50 ${stage("processed", 0.5)} ms, p99 ${stage("processed", 0.99)} ms; step written → sent p50 ${stage("dispatched", 0.5)} ms, p99 ${stage("dispatched", 0.99)} ms`);
+  if (cpuLine) log(`  ${cpuLine}`);
   return { latencies, rate, lost: total - latencies.length };
 }
 const latencyApp = await latencyThrough("the app", "lat", halfOf(single.rate), base);

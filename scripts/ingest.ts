@@ -15,7 +15,7 @@ if (!process.env.WAYMARK_SECRETS_KEY && !process.env.AUTH_SECRET) {
   console.error("[secrets] neither WAYMARK_SECRETS_KEY nor AUTH_SECRET is set: using the local development key. Give this process the web server's key, or signed sources cannot be verified.");
 }
 const { url } = await ensureDatabase("dev");
-const db = createDb(url, { max: Number(process.env.DB_POOL_MAX ?? 10) });
+const db = createDb(url, { max: Number(process.env.DB_POOL_MAX ?? 10), applicationName: "waymark-ingest" });
 const server = createIngestServer(db, { log: (line) => console.error(line) });
 const port = Number(process.env.INGEST_PORT ?? 3001);
 const host = process.env.HOSTNAME ?? "127.0.0.1";
