@@ -12,7 +12,7 @@ import { journeyDocumentSchema } from "@/server/journey";
 import { createJourneyIfMissing } from "@/server/journeys/upsert-journey-draft";
 import { publishJourney } from "@/server/journeys/publish-journey";
 import { ensureDevAuthEnv } from "./db-env";
-import { cpuPerEvent, cpuSnapshot } from "./cpu-split";
+import { cpuPerEvent, cpuSnapshot, type CpuSnapshot } from "./cpu-split";
 import { cpuProfileFlags, FaultCluster, freePort } from "./faults/cluster";
 import { createFaultWorkspace } from "./faults/fixture";
 
@@ -147,7 +147,7 @@ function post(endpoint: "track" | "batch", body: unknown, to = base): Promise<bo
 }
 
 /** A closed loop: `concurrency` clients send back to back for `ms`; returns events accepted per second. */
-async function closedLoop(kind: "batch" | "single", concurrency: number, ms: number, to = base): Promise<{ rate: number; failed: number }> {
+async function closedLoop(kind: "batch" | "single", concurrency: number, ms: number, to = base): Promise<{ rate: number; accepted: number; failed: number }> {
   const until = Date.now() + ms;
   let accepted = 0;
   let failed = 0;
@@ -164,7 +164,7 @@ async function closedLoop(kind: "batch" | "single", concurrency: number, ms: num
       }
     }),
   );
-  return { rate: accepted / ((performance.now() - t0) / 1000), failed };
+  return { rate: accepted / ((performance.now() - t0) / 1000), accepted, failed };
 }
 
 /** Events not yet processed (the runtime's queue). */
@@ -197,7 +197,7 @@ await waitProcessed(30_000);
 const failedText = (r: { failed: number }) => (r.failed ? `, ${r.failed} failed requests` : "");
 /** Where the CPU went from `before` until now, per event of the phase (scripts/cpu-split.ts). */
 const cores = availableParallelism();
-async function logCpu(before: Awaited<ReturnType<typeof cpuSnapshot>>, events: number) {
+async function logCpu(before: CpuSnapshot, events: number) {
   const line = cpuPerEvent(before, await cpuSnapshot(db), events, cores);
   if (line) log(`  ${line}`);
 }
@@ -205,23 +205,23 @@ let cpu0 = await cpuSnapshot(db);
 const single = await closedLoop("single", 32, phaseMs);
 log(`ingest single through the app (/track, 32 clients): ${Math.round(single.rate).toLocaleString("en")} events/s${failedText(single)}`);
 await drain("single");
-await logCpu(cpu0, (single.rate * phaseMs) / 1000);
+await logCpu(cpu0, single.accepted);
 cpu0 = await cpuSnapshot(db);
 const singleListener = await closedLoop("single", 32, phaseMs, ingestBase);
 log(`ingest single through the ingestion listener (/track, 32 clients): ${Math.round(singleListener.rate).toLocaleString("en")} events/s${failedText(singleListener)}`);
 await drain("single");
-await logCpu(cpu0, (singleListener.rate * phaseMs) / 1000);
+await logCpu(cpu0, singleListener.accepted);
 cpu0 = await cpuSnapshot(db);
 const batched = await closedLoop("batch", 8, phaseMs);
 log(`ingest batched through the app (100 events/request, 8 clients): ${Math.round(batched.rate).toLocaleString("en")} events/s${failedText(batched)}`);
 const batchedDrain = await drain("batched");
-await logCpu(cpu0, (batched.rate * phaseMs) / 1000);
+await logCpu(cpu0, batched.accepted);
 const sustained = (batched.rate * phaseMs) / 1000 / (phaseMs / 1000 + batchedDrain.seconds);
 cpu0 = await cpuSnapshot(db);
 const batchedListener = await closedLoop("batch", 8, phaseMs, ingestBase);
 log(`ingest batched through the ingestion listener (100 events/request, 8 clients): ${Math.round(batchedListener.rate).toLocaleString("en")} events/s${failedText(batchedListener)}`);
 const batchedListenerDrain = await drain("batched");
-await logCpu(cpu0, (batchedListener.rate * phaseMs) / 1000);
+await logCpu(cpu0, batchedListener.accepted);
 const sustainedListener = (batchedListener.rate * phaseMs) / 1000 / (phaseMs / 1000 + batchedListenerDrain.seconds);
 // Each phase starts from a settled database: the burst left tens of thousands of dead index entries
 // (processed events) that autovacuum would clear in a while; without this the latency phase measures that cleanup.
