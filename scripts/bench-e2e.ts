@@ -22,7 +22,7 @@ import { createFaultWorkspace } from "./faults/fixture";
  * private embedded Postgres (port WAYMARK_BENCH_PG_PORT, default 54351, never
  * the machine's shared one), the production web server and two runtime
  * workers (BENCH_WORKERS=1 for one) as separate processes, a loopback webhook
- * receiver. Bounded: about two and a half minutes. Needs a production build
+ * receiver. Bounded: about two minutes. Needs a production build
  * (`npm run build`).
  *
  *  0. warm-up, not measured: through each way in, BENCH_WARM_MS (6 s) of
@@ -55,6 +55,12 @@ import { createFaultWorkspace } from "./faults/fixture";
  * and so how many events per second the cores can carry at that cost.
  */
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+/** A number from the environment: `fallback` when unset, empty or not a number; clamped to [min, max]. */
+function envNumber(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
+  return Number.isFinite(value) ? Math.max(min, Math.min(max, value)) : fallback;
+}
 const phaseMs = Number(process.env.BENCH_PHASE_MS ?? 8_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const started = Date.now();
@@ -111,7 +117,7 @@ const { id: tockId } = await createJourneyIfMissing(db, { workspaceId, createdBy
 if (!(await publishJourney(db, { workspaceId, journeyId: tockId, userId: null })).ok) throw new Error("could not publish the bench journey");
 await cluster.start("web");
 // BENCH_WORKERS runs another number of workers (1–4; the README's sizing for 2 cores compares one with two).
-const workerCount = Math.max(1, Math.min(4, Math.trunc(Number(process.env.BENCH_WORKERS ?? 2)) || 2));
+const workerCount = Math.trunc(envNumber("BENCH_WORKERS", 2, 1, 4));
 for (let i = 0; i < workerCount; i++) await cluster.start(`worker-${String.fromCharCode(97 + i)}`);
 const workersText = `${workerCount} worker${workerCount === 1 ? "" : "s"}`;
 log(`web server ready in ${await cluster.waitForWeb()} ms; ${workersText}; private Postgres`);
@@ -152,11 +158,22 @@ function post(endpoint: "track" | "batch", body: unknown, to = base): Promise<bo
   });
 }
 
-/** A closed loop: `concurrency` clients send back to back for `ms`; returns events accepted per second. */
-async function closedLoop(kind: "batch" | "single", concurrency: number, ms: number, to = base): Promise<{ rate: number; accepted: number; failed: number }> {
+/**
+ * An event that sends a webhook message (the fixture's `ping` journey): customer `${prefix}-${i}`, messageId and
+ * message text `${prefix}${i}`, which the receiver notes and the stage query finds by its customer id.
+ */
+const ping = (prefix: string, i: number) => ({ userId: `${prefix}-${i}`, event: "ping", messageId: `${prefix}${i}`, properties: { mid: `${prefix}${i}` } });
+
+/**
+ * A closed loop: `concurrency` clients send back to back for `ms`; returns events accepted per second. Single events are
+ * browsing (they send nothing) unless `pings` names a prefix: then they are pings (see ping), and their accepted
+ * messageIds come back in `mids`.
+ */
+async function closedLoop(kind: "batch" | "single", concurrency: number, ms: number, to = base, pings?: string): Promise<{ rate: number; accepted: number; failed: number; mids: string[] }> {
   const until = Date.now() + ms;
   let accepted = 0;
   let failed = 0;
+  const mids: string[] = [];
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -165,12 +182,30 @@ async function closedLoop(kind: "batch" | "single", concurrency: number, ms: num
           const batch = Array.from({ length: 100 }, () => ({ type: "track", userId: `load-${seq % 5000}`, event: "browse", messageId: `b-${++seq}` }));
           if (await post("batch", { batch }, to)) accepted += 100;
           else failed++;
-        } else if (await post("track", { userId: `load-${seq % 5000}`, event: "browse", messageId: `s-${++seq}` }, to)) accepted++;
-        else failed++;
+        } else {
+          const event = pings === undefined ? { userId: `load-${seq % 5000}`, event: "browse", messageId: `s-${++seq}` } : ping(pings, ++seq);
+          if (await post("track", event, to)) {
+            accepted++;
+            if (pings !== undefined) mids.push(event.messageId);
+          } else failed++;
+        }
       }
     }),
   );
-  return { rate: accepted / ((performance.now() - t0) / 1000), accepted, failed };
+  return { rate: accepted / ((performance.now() - t0) / 1000), accepted, failed, mids };
+}
+
+/** Waits until the receiver has every message of `mids` or `ms` have passed; returns those that arrived. */
+async function awaitArrivals(mids: Iterable<string>, ms = 30_000): Promise<string[]> {
+  const waiting = new Set(mids);
+  const all = [...waiting];
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    for (const m of waiting) if (arrivals.has(m)) waiting.delete(m);
+    if (waiting.size === 0) break;
+    await sleep(50);
+  }
+  return all.filter((m) => arrivals.has(m));
 }
 
 /** Events not yet processed (the runtime's queue). */
@@ -201,13 +236,14 @@ async function drain(label: string) {
 // from 8) until its code is optimised and its connections have their statements prepared. With one second from 4
 // clients, as until 2026-12-07, the single phases measured that instead: run alternately, this bench took 525–639
 // single events/s through the app and 1,530–1,955 through the listener after 0.5 s of warm-up, 838–842 and 2,244–2,780
-// after 8 s.
-const warmMs = Math.max(0, Number(process.env.BENCH_WARM_MS ?? 6_000) || 0);
+// after 8 s (6 s, the default, gave 800–996 and 2,304–2,961 in later runs).
+const warmMs = envNumber("BENCH_WARM_MS", 6_000, 0, 60_000);
 for (const to of [base, ingestBase]) {
   await closedLoop("single", 32, warmMs, to);
   await closedLoop("batch", 8, warmMs / 4, to);
 }
-await waitProcessed(60_000);
+const warmLeft = await waitProcessed(60_000);
+log(`warm-up: ${(warmMs / 1000).toFixed(1)} s of single events and ${(warmMs / 4000).toFixed(1)} s of batches through each way in${warmLeft ? `; ${warmLeft} events still unprocessed after 60 s` : ", all processed"}`);
 const failedText = (r: { failed: number }) => (r.failed ? `, ${r.failed} failed requests` : "");
 /** Where the CPU went from `before` until now, per event of the phase (scripts/cpu-split.ts). */
 const cores = availableParallelism();
@@ -248,42 +284,30 @@ log(`vacuum after the burst: ${((performance.now() - v0) / 1000).toFixed(1)} s`)
 // messages arrived. Until 2026-12-07 the rate was half the single-event maximum above, of events that send nothing. An
 // event that sends costs more (through the app 2–3 times the CPU), so "half" ran the machine at 95% or more, and once the
 // single phases were warmed up (see warmMs) the app's latency phase got more than both cores could carry: p50 108–133 ms.
+// Half the sending maximum is not half the machine: rounds and groups are smaller at a lower rate, so each event costs
+// more (through the app 2.1 ms of CPU at the maximum, 4.4 ms at half of it), and the CPU lines of this phase still show
+// the cores 85–95% busy.
 // BENCH_LATENCY_RATE fixes the rate instead, to compare two versions at the same load (the half-maximum moves).
 const fixedRate = Number(process.env.BENCH_LATENCY_RATE) > 0 ? Math.round(Number(process.env.BENCH_LATENCY_RATE)) : null;
 const halfOf = (maximum: number) => fixedRate ?? Math.max(50, Math.min(1_000, Math.round(maximum / 2)));
 /**
  * The most events/s one way in sustains end to end for the latency phase's traffic: 32 clients send, back to back for
- * `ms` (after a second of the same, unmeasured), events that each send a webhook message; the rate counts them until the
- * last message arrived.
+ * `ms`, events that each send a webhook message, after a second of the same that is not measured (and whose messages
+ * have all arrived); the rate counts them until the last message arrived.
  */
 async function sendingMaximum(label: string, prefix: string, to: string, ms: number) {
-  const loop = async (tag: string, duration: number) => {
-    const until = Date.now() + duration;
-    const mids: string[] = [];
-    let k = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (Date.now() < until) {
-          const mid = `${tag}${++k}`;
-          if (await post("track", { userId: `${tag}-${k}`, event: "ping", messageId: mid, properties: { mid } }, to)) mids.push(mid);
-        }
-      }),
-    );
-    return mids;
-  };
-  await loop(`${prefix}w`, 1_000);
+  await awaitArrivals((await closedLoop("single", 32, 1_000, to, `${prefix}w`)).mids);
   const before = await cpuSnapshot(db);
   const t0 = performance.timeOrigin + performance.now();
-  const mids = await loop(prefix, ms);
-  const until = Date.now() + 30_000;
-  while (mids.some((m) => !arrivals.has(m)) && Date.now() < until) await sleep(20);
-  const delivered = mids.filter((m) => arrivals.has(m));
+  const loop = await closedLoop("single", 32, ms, to, prefix);
+  const delivered = await awaitArrivals(loop.mids);
   let last = t0;
   for (const m of delivered) last = Math.max(last, arrivals.get(m)!);
   const rate = delivered.length > 0 ? delivered.length / ((last - t0) / 1000) : 0;
-  log(`events that send a webhook, through ${label} (32 clients): ${Math.round(rate).toLocaleString("en")} events/s sustained (${delivered.length.toLocaleString("en")} messages delivered in ${((last - t0) / 1000).toFixed(1)} s${delivered.length < mids.length ? `, ${mids.length - delivered.length} not within 30 s` : ""})`);
+  const lost = loop.mids.length - delivered.length;
+  log(`events that send a webhook, through ${label} (32 clients): ${Math.round(rate).toLocaleString("en")} events/s sustained (${delivered.length.toLocaleString("en")} messages delivered in ${((last - t0) / 1000).toFixed(1)} s${lost ? `, ${lost} not within 30 s` : ""}${failedText(loop)})`);
   await logCpu(before, delivered.length);
-  return { rate, lost: mids.length - delivered.length };
+  return { rate, lost };
 }
 /** Open loop: `count` pings at `rate`/s to `to`, each for a new customer, each answered by a webhook message; their send times by mid. */
 async function pings(prefix: string, count: number, rate: number, to: string): Promise<Map<string, number>> {
@@ -294,25 +318,25 @@ async function pings(prefix: string, count: number, rate: number, to: string): P
     const due = t0 + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
-    const mid = `${prefix}${i}`;
-    sentAt.set(mid, performance.timeOrigin + performance.now());
-    inflight.push(post("track", { userId: `${prefix}-${i}`, event: "ping", messageId: mid, properties: { mid } }, to));
+    const event = ping(prefix, i);
+    sentAt.set(event.messageId, performance.timeOrigin + performance.now());
+    inflight.push(post("track", event, to));
   }
   await Promise.all(inflight);
   return sentAt;
 }
 /**
- * Latency through one way in, after a warm-up that is not measured: one second of the same traffic. No message was
- * sent before this phase, and the path's first quarter second (compiling the journey, the first webhook connection,
- * code not yet optimised) held every event of that moment for 100–300 ms: alone, more than 1 % of the phase.
+ * Latency through one way in, after a second of the same traffic that is not measured: the system settles from the
+ * closed loop of sendingMaximum to the open loop's rate. (Before that phase existed, the first quarter second of the
+ * sending path, compiling the journey and opening the first webhook connection, held every event of that moment for
+ * 100–300 ms: alone, more than 1 % of the phase.)
  */
 async function latencyThrough(label: string, prefix: string, rate: number, to: string) {
   await pings(`warm${prefix}`, rate, rate, to);
   const total = Math.round((rate * phaseMs) / 1000);
   const before = await cpuSnapshot(db);
   const sentAt = await pings(prefix, total, rate, to);
-  const until = Date.now() + 30_000;
-  while ([...sentAt.keys()].some((k) => !arrivals.has(k)) && Date.now() < until) await sleep(100);
+  await awaitArrivals(sentAt.keys());
   const cpuLine = cpuPerEvent(before, await cpuSnapshot(db), total, cores);
   const latencies = [...sentAt].filter(([k]) => arrivals.has(k)).map(([k, t]) => arrivals.get(k)! - t);
   log(`ingest → webhook delivered through ${label} at ${rate}/s open loop (${total} events): p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms${latencies.length < total ? `, ${total - latencies.length} not delivered in 30 s` : ""}`);
@@ -346,8 +370,7 @@ for (let i = 0; i < ticks; i++) {
   await post("track", { userId: `tick-${i}`, event: "tick", messageId: mid, properties: { mid } });
   await sleep(5_000 / ticks);
 }
-const tickUntil = Date.now() + 30_000;
-while ([...tickSent.keys()].some((k) => !arrivals.has(k)) && Date.now() < tickUntil) await sleep(100);
+await awaitArrivals(tickSent.keys());
 const fired = (await db.execute(sql`
   select extract(epoch from (o.created_at - (e.timestamp + interval '3 seconds'))) * 1000 as late, to_char(e.timestamp + interval '3 seconds', 'MI:SS.MS') as due
   from outbox o join events e on e.workspace_id = o.workspace_id and e.customer_id = o.customer_id
@@ -436,7 +459,7 @@ console.log(`  ingest batched ${n(batched.rate)} events/s through the app, ${n(b
 console.log(`  ingest single ${n(single.rate)} events/s through the app, ${n(singleListener.rate)} through the ingestion listener (goal ≥ 3,000)`);
 console.log(`  sustained end to end (ingested and processed by the workers), batched: ${n(sustained)} events/s through the app, ${n(sustainedListener)} through the listener`);
 const latencyText = (l: typeof latencyApp, way: string) => `p50 ${quantile(l.latencies, 0.5).toFixed(0)} ms, p99 ${quantile(l.latencies, 0.99).toFixed(0)} ms through ${way} at ${l.rate}/s`;
-console.log(`  ingest → dispatch: ${latencyText(latencyApp, "the app")}; ${latencyText(latencyListener, "the listener")} (goal p99 ≤ 25 ms at half the maximum rate; events that send a message: at most ${n(sendingApp.rate)}/s through the app, ${n(sendingListener.rate)}/s through the listener${fixedRate ? `; rate fixed by BENCH_LATENCY_RATE` : ", capped at 1,000/s"})`);
+console.log(`  ingest → dispatch: ${latencyText(latencyApp, "the app")}; ${latencyText(latencyListener, "the listener")} (goal p99 ≤ 25 ms at half the maximum rate; events that send a message: at most ${n(sendingApp.rate)}/s through the app, ${n(sendingListener.rate)}/s through the listener${fixedRate ? "; rate fixed by BENCH_LATENCY_RATE" : "; cap 1,000/s"})`);
 console.log(`  timer lateness (100k pending): p50 ${quantile(firedLate, 0.5).toFixed(0)} ms, p99 ${quantile(firedLate, 0.99).toFixed(0)} ms (goal p99 ≤ 20 ms)`);
 console.log(`  COPY baseline ${Math.round(copyRate).toLocaleString("en")} rows/s; batched ingest is ${((100 * batched.rate) / copyRate).toFixed(1)}% of it`);
 console.log(`  graphile-worker baseline, no-op job per event, added and run: ${n(graphileRate)} jobs/s; Waymark sustained is ${(sustained / graphileRate).toFixed(2)}× it through the app, ${(sustainedListener / graphileRate).toFixed(2)}× through the listener (goal ≥ 1.0×)`);
