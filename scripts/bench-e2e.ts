@@ -43,7 +43,8 @@ import { createFaultWorkspace } from "./faults/fixture";
  *  3. timers: with 100,000 other timers pending (vacuumed, as a system that
  *     has them pending has done), events that wait 3 s then send: how late
  *     each wait fires (outbox row written − due time) and arrives, p50 / p99
- *     (BENCH_DEBUG=1 also prints the latest dozen with their due times);
+ *     (BENCH_DEBUG=1 also prints the latest dozen with their due times, and
+ *     any autovacuum or checkpoint during the phase);
  *  4. baselines on the same Postgres: COPY of event rows into a scratch table,
  *     and graphile-worker (0.17.3, the job queue the design compares with)
  *     running a no-op job per event, fed the way the batched phase fed us
@@ -362,6 +363,8 @@ await db.execute(sql`
 // As after the burst: the 100,000 rows just written would otherwise bring autovacuum to the timers table in the middle of
 // the phase (a stall of tens of ms for the timers due then); a system that has these timers pending has long vacuumed them.
 await db.execute(sql`vacuum (analyze) timers`);
+const timersFrom = new Date();
+const checkpointsBefore = process.env.BENCH_DEBUG ? await db.execute(sql`select num_timed + num_requested as n, num_done as done, pg_current_wal_lsn()::text as lsn from pg_stat_checkpointer`) : null;
 const ticks = 400;
 const tickSent = new Map<string, number>();
 for (let i = 0; i < ticks; i++) {
@@ -376,7 +379,16 @@ const fired = (await db.execute(sql`
   from outbox o join events e on e.workspace_id = o.workspace_id and e.customer_id = o.customer_id
   where o.workspace_id = ${workspaceId}::uuid and o.journey_id = 'bench-tock'`)) as unknown as { late: string }[];
 const firedLate = fired.map((r) => Number(r.late));
-if (process.env.BENCH_DEBUG) console.log("worst timer lateness", JSON.stringify((fired as unknown as { late: string; due: string }[]).map((r) => [Math.round(Number(r.late)), r.due]).sort((a, b) => Number(b[0]) - Number(a[0])).slice(0, 12)));
+if (process.env.BENCH_DEBUG) {
+  console.log("worst timer lateness", JSON.stringify((fired as unknown as { late: string; due: string }[]).map((r) => [Math.round(Number(r.late)), r.due]).sort((a, b) => Number(b[0]) - Number(a[0])).slice(0, 12)));
+  // Autovacuum that ran during the phase (a usual cause of a few late timers).
+  const vacuumed = await db.execute(sql`
+    select relname, to_char(last_autovacuum, 'MI:SS.MS') as vacuum, to_char(last_autoanalyze, 'MI:SS.MS') as analyze
+    from pg_stat_all_tables where last_autovacuum >= ${timersFrom.toISOString()}::timestamptz or last_autoanalyze >= ${timersFrom.toISOString()}::timestamptz`);
+  console.log("autovacuum during the timer phase", JSON.stringify(vacuumed));
+  const after = await db.execute(sql`select num_timed + num_requested as n, num_done as done, pg_current_wal_lsn()::text as lsn from pg_stat_checkpointer`);
+  console.log("checkpoints before / after the timer phase", JSON.stringify(checkpointsBefore), JSON.stringify(after));
+}
 const arrivedLate = [...tickSent].filter(([k]) => arrivals.has(k)).map(([k]) => arrivals.get(k)! - 3_000 - tickSent.get(k)!);
 log(`timers with 100,000 pending: wait fired late by p50 ${quantile(firedLate, 0.5).toFixed(0)} ms, p99 ${quantile(firedLate, 0.99).toFixed(0)} ms; message arrived late by p50 ${quantile(arrivedLate, 0.5).toFixed(0)} ms, p99 ${quantile(arrivedLate, 0.99).toFixed(0)} ms (${firedLate.length}/${ticks} fired)`);
 
