@@ -252,28 +252,24 @@ async function logCpu(before: CpuSnapshot, events: number) {
   const line = cpuPerEvent(before, await cpuSnapshot(db), events, cores);
   if (line) log(`  ${line}`);
 }
-let cpu0 = await cpuSnapshot(db);
-const single = await closedLoop("single", 32, phaseMs);
-log(`ingest single through the app (/track, 32 clients): ${Math.round(single.rate).toLocaleString("en")} events/s${failedText(single)}`);
-await drain("single");
-await logCpu(cpu0, single.accepted);
-cpu0 = await cpuSnapshot(db);
-const singleListener = await closedLoop("single", 32, phaseMs, ingestBase);
-log(`ingest single through the ingestion listener (/track, 32 clients): ${Math.round(singleListener.rate).toLocaleString("en")} events/s${failedText(singleListener)}`);
-await drain("single");
-await logCpu(cpu0, singleListener.accepted);
-cpu0 = await cpuSnapshot(db);
-const batched = await closedLoop("batch", 8, phaseMs);
-log(`ingest batched through the app (100 events/request, 8 clients): ${Math.round(batched.rate).toLocaleString("en")} events/s${failedText(batched)}`);
-const batchedDrain = await drain("batched");
-await logCpu(cpu0, batched.accepted);
-const sustained = (batched.rate * phaseMs) / 1000 / (phaseMs / 1000 + batchedDrain.seconds);
-cpu0 = await cpuSnapshot(db);
-const batchedListener = await closedLoop("batch", 8, phaseMs, ingestBase);
-log(`ingest batched through the ingestion listener (100 events/request, 8 clients): ${Math.round(batchedListener.rate).toLocaleString("en")} events/s${failedText(batchedListener)}`);
-const batchedListenerDrain = await drain("batched");
-await logCpu(cpu0, batchedListener.accepted);
-const sustainedListener = (batchedListener.rate * phaseMs) / 1000 / (phaseMs / 1000 + batchedListenerDrain.seconds);
+/**
+ * One ingest phase through one way in: a closed loop for a phase (single events from 32 clients, or batches of 100 from
+ * 8), then the workers finish the backlog; logs the rate, the drain and the CPU per event. `sustained` is the rate
+ * the whole system kept up, ingested and processed.
+ */
+async function ingestPhase(kind: "single" | "batch", label: string, to: string) {
+  const before = await cpuSnapshot(db);
+  const loop = await closedLoop(kind, kind === "single" ? 32 : 8, phaseMs, to);
+  const how = kind === "single" ? `single through ${label} (/track, 32 clients)` : `batched through ${label} (100 events/request, 8 clients)`;
+  log(`ingest ${how}: ${Math.round(loop.rate).toLocaleString("en")} events/s${failedText(loop)}`);
+  const drained = await drain(kind === "single" ? "single" : "batched");
+  await logCpu(before, loop.accepted);
+  return { ...loop, sustained: (loop.rate * phaseMs) / 1000 / (phaseMs / 1000 + drained.seconds) };
+}
+const single = await ingestPhase("single", "the app", base);
+const singleListener = await ingestPhase("single", "the ingestion listener", ingestBase);
+const batched = await ingestPhase("batch", "the app", base);
+const batchedListener = await ingestPhase("batch", "the ingestion listener", ingestBase);
 // Each phase starts from a settled database: the burst left tens of thousands of dead index entries
 // (processed events) that autovacuum would clear in a while; without this the latency phase measures that cleanup.
 const v0 = performance.now();
@@ -364,7 +360,9 @@ await db.execute(sql`
 // the phase (a stall of tens of ms for the timers due then); a system that has these timers pending has long vacuumed them.
 await db.execute(sql`vacuum (analyze) timers`);
 const timersFrom = new Date();
-const checkpointsBefore = process.env.BENCH_DEBUG ? await db.execute(sql`select num_timed + num_requested as n, num_done as done, pg_current_wal_lsn()::text as lsn from pg_stat_checkpointer`) : null;
+/** Checkpoints started and done so far, and the WAL position (BENCH_DEBUG: was there a checkpoint during the timer phase?). */
+const checkpoints = () => db.execute(sql`select num_timed + num_requested as n, num_done as done, pg_current_wal_lsn()::text as lsn from pg_stat_checkpointer`);
+const checkpointsBefore = process.env.BENCH_DEBUG ? await checkpoints() : null;
 const ticks = 400;
 const tickSent = new Map<string, number>();
 for (let i = 0; i < ticks; i++) {
@@ -386,8 +384,7 @@ if (process.env.BENCH_DEBUG) {
     select relname, to_char(last_autovacuum, 'MI:SS.MS') as vacuum, to_char(last_autoanalyze, 'MI:SS.MS') as analyze
     from pg_stat_all_tables where last_autovacuum >= ${timersFrom.toISOString()}::timestamptz or last_autoanalyze >= ${timersFrom.toISOString()}::timestamptz`);
   console.log("autovacuum during the timer phase", JSON.stringify(vacuumed));
-  const after = await db.execute(sql`select num_timed + num_requested as n, num_done as done, pg_current_wal_lsn()::text as lsn from pg_stat_checkpointer`);
-  console.log("checkpoints before / after the timer phase", JSON.stringify(checkpointsBefore), JSON.stringify(after));
+  console.log("checkpoints before / after the timer phase", JSON.stringify(checkpointsBefore), JSON.stringify(await checkpoints()));
 }
 const arrivedLate = [...tickSent].filter(([k]) => arrivals.has(k)).map(([k]) => arrivals.get(k)! - 3_000 - tickSent.get(k)!);
 log(`timers with 100,000 pending: wait fired late by p50 ${quantile(firedLate, 0.5).toFixed(0)} ms, p99 ${quantile(firedLate, 0.99).toFixed(0)} ms; message arrived late by p50 ${quantile(arrivedLate, 0.5).toFixed(0)} ms, p99 ${quantile(arrivedLate, 0.99).toFixed(0)} ms (${firedLate.length}/${ticks} fired)`);
@@ -469,12 +466,12 @@ console.log(`bench:e2e summary (this machine, loopback, ${workersText}):`);
 const n = (x: number) => Math.round(x).toLocaleString("en");
 console.log(`  ingest batched ${n(batched.rate)} events/s through the app, ${n(batchedListener.rate)} through the ingestion listener (goal ≥ 10,000)`);
 console.log(`  ingest single ${n(single.rate)} events/s through the app, ${n(singleListener.rate)} through the ingestion listener (goal ≥ 3,000)`);
-console.log(`  sustained end to end (ingested and processed by the workers), batched: ${n(sustained)} events/s through the app, ${n(sustainedListener)} through the listener`);
+console.log(`  sustained end to end (ingested and processed by the workers), batched: ${n(batched.sustained)} events/s through the app, ${n(batchedListener.sustained)} through the listener`);
 const latencyText = (l: typeof latencyApp, way: string) => `p50 ${quantile(l.latencies, 0.5).toFixed(0)} ms, p99 ${quantile(l.latencies, 0.99).toFixed(0)} ms through ${way} at ${l.rate}/s`;
 console.log(`  ingest → dispatch: ${latencyText(latencyApp, "the app")}; ${latencyText(latencyListener, "the listener")} (goal p99 ≤ 25 ms at half the maximum rate; events that send a message: at most ${n(sendingApp.rate)}/s through the app, ${n(sendingListener.rate)}/s through the listener${fixedRate ? "; rate fixed by BENCH_LATENCY_RATE" : "; cap 1,000/s"})`);
 console.log(`  timer lateness (100k pending): p50 ${quantile(firedLate, 0.5).toFixed(0)} ms, p99 ${quantile(firedLate, 0.99).toFixed(0)} ms (goal p99 ≤ 20 ms)`);
 console.log(`  COPY baseline ${Math.round(copyRate).toLocaleString("en")} rows/s; batched ingest is ${((100 * batched.rate) / copyRate).toFixed(1)}% of it`);
-console.log(`  graphile-worker baseline, no-op job per event, added and run: ${n(graphileRate)} jobs/s; Waymark sustained is ${(sustained / graphileRate).toFixed(2)}× it through the app, ${(sustainedListener / graphileRate).toFixed(2)}× through the listener (goal ≥ 1.0×)`);
+console.log(`  graphile-worker baseline, no-op job per event, added and run: ${n(graphileRate)} jobs/s; Waymark sustained is ${(batched.sustained / graphileRate).toFixed(2)}× it through the app, ${(batchedListener.sustained / graphileRate).toFixed(2)}× through the listener (goal ≥ 1.0×)`);
 ingest.kill("SIGTERM");
 await db.$end();
 await cluster.stopWorkers();
