@@ -39,9 +39,13 @@ import { createFaultWorkspace } from "./faults/fixture";
  *     until the last message arrived); then an open loop of such events at
  *     half that rate (capped at 1,000/s; or BENCH_LATENCY_RATE events/s):
  *     request sent → the receiver has the message, p50 / p99, through the app
- *     and through the listener, each after a second of unmeasured warm-up;
- *  3. timers: with 100,000 other timers pending (vacuumed, as a system that
- *     has them pending has done), events that wait 3 s then send: how late
+ *     and through the listener, each after a checkpoint (checkpointBefore) and
+ *     a second of unmeasured warm-up; and where the time went (request →
+ *     ingest transaction → worker transaction → sent). A request refused is
+ *     counted apart, by status; an accepted event whose message did not come
+ *     is a loss, and the run says where it got to;
+ *  3. timers: with 100,000 other timers pending (vacuumed and checkpointed, as
+ *     a system that has them pending has done), events that wait 3 s then send: how late
  *     each wait fires (outbox row written − due time) and arrives, p50 / p99
  *     (BENCH_DEBUG=1 also prints the latest dozen with their due times, and
  *     any autovacuum or checkpoint during the phase);
@@ -147,14 +151,18 @@ for (let i = 0; ; i++) {
 let seq = 0;
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 function post(endpoint: "track" | "batch", body: unknown, to = base): Promise<boolean> {
+  return postStatus(endpoint, body, to).then((status) => status === 200);
+}
+/** The answer's status code; 0 when the request got none (connection refused or reset). */
+function postStatus(endpoint: "track" | "batch", body: unknown, to = base): Promise<number> {
   const payload = JSON.stringify(body);
   const url = new URL(`${to}/api/v1/${endpoint}`);
   return new Promise((resolve) => {
     const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers: { ...headers, "content-length": Buffer.byteLength(payload) } }, (res) => {
       res.resume();
-      res.on("end", () => resolve(res.statusCode === 200));
+      res.on("end", () => resolve(res.statusCode ?? 0));
     });
-    req.on("error", () => resolve(false));
+    req.on("error", () => resolve(0));
     req.end(payload);
   });
 }
@@ -207,6 +215,23 @@ async function awaitArrivals(mids: Iterable<string>, ms = 30_000): Promise<strin
     await sleep(50);
   }
   return all.filter((m) => arrivals.has(m));
+}
+
+/**
+ * Where accepted events whose message did not arrive got to: stored or not, still queued, and their message's outbox
+ * row (status, attempts, last result). A line for the run's log, so a loss says where to look.
+ */
+async function whereAre(mids: string[]): Promise<string> {
+  if (mids.length === 0) return "";
+  const rows = (await db.execute(sql`
+    select m.mid, e.id is not null as stored, p.id is not null as queued, o.status, o.attempts, o.last_result as "lastResult"
+    from unnest(${`{${mids.join(",")}}`}::text[]) as m(mid)
+    left join events e on e.workspace_id = ${workspaceId}::uuid and e.message_id = m.mid
+    left join pending_events p on p.id = e.id
+    left join outbox o on o.workspace_id = e.workspace_id and o.customer_id = e.customer_id`)) as unknown as { mid: string; stored: boolean; queued: boolean; status: string | null; attempts: number | null; lastResult: string | null }[];
+  return rows
+    .map((r) => `${r.mid}: ${!r.stored ? "not stored" : r.queued ? "stored, still queued" : r.status === null ? "stored and processed, no message" : `message ${r.status} after ${r.attempts} attempts${r.lastResult ? ` (${r.lastResult.slice(0, 80)})` : ""}`}`)
+    .join("; ");
 }
 
 /** Events not yet processed (the runtime's queue). */
@@ -275,6 +300,19 @@ const batchedListener = await ingestPhase("batch", "the ingestion listener", ing
 const v0 = performance.now();
 await db.execute(sql`vacuum (analyze) events, pending_events, customers, customer_states, outbox, timers, step_log`);
 log(`vacuum after the burst: ${((performance.now() - v0) / 1000).toFixed(1)} s`);
+/**
+ * Before a latency or timer phase: a checkpoint, so that the phase does not pay for the pages that the phases before it
+ * dirtied. Those wrote hundreds of thousands of rows; the checkpoint that max_wal_size then asks for writes them out
+ * over minutes, and its last step (fsync of the data files) held every commit on this machine for 200–420 ms. In three
+ * of nine runs on 2026-12-07 that step fell inside a latency phase, both workers' commits stalled at once, and p99 was
+ * 254–264 ms (the other runs: 36–127 ms). Traffic at the phase's rate dirties a small fraction of that; a checkpoint
+ * during it still happens in production, on the schedule of the server's checkpoint settings.
+ */
+async function checkpointBefore(what: string) {
+  const t0 = performance.now();
+  await db.execute(sql`checkpoint`);
+  log(`checkpoint before ${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
 
 // 2. Latency through each way in at half the maximum rate of the same traffic (capped so the phase stays bounded), open
 // loop. The maximum is measured first: events that each send a webhook message, from 32 clients, counted once their
@@ -302,13 +340,19 @@ async function sendingMaximum(label: string, prefix: string, to: string, ms: num
   for (const m of delivered) last = Math.max(last, arrivals.get(m)!);
   const rate = delivered.length > 0 ? delivered.length / ((last - t0) / 1000) : 0;
   const lost = loop.mids.length - delivered.length;
+  if (lost > 0) log(`  not delivered: ${await whereAre(loop.mids.filter((m) => !arrivals.has(m)))}`);
   log(`events that send a webhook, through ${label} (32 clients): ${Math.round(rate).toLocaleString("en")} events/s sustained (${delivered.length.toLocaleString("en")} messages delivered in ${((last - t0) / 1000).toFixed(1)} s${lost ? `, ${lost} not within 30 s` : ""}${failedText(loop)})`);
   await logCpu(before, delivered.length);
   return { rate, lost };
 }
-/** Open loop: `count` pings at `rate`/s to `to`, each for a new customer, each answered by a webhook message; their send times by mid. */
-async function pings(prefix: string, count: number, rate: number, to: string): Promise<Map<string, number>> {
+/**
+ * Open loop: `count` pings at `rate`/s to `to`, each for a new customer, each answered by a webhook message. Returns the
+ * send times of those accepted (answered 200), by mid, and the others' answers (status: count; 0 for no answer): an event
+ * that was refused was never accepted, so it is not one the system lost, but the run says it was refused.
+ */
+async function pings(prefix: string, count: number, rate: number, to: string): Promise<{ sentAt: Map<string, number>; refused: Map<number, number> }> {
   const sentAt = new Map<string, number>();
+  const refused = new Map<number, number>();
   const inflight: Promise<unknown>[] = [];
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
@@ -316,12 +360,19 @@ async function pings(prefix: string, count: number, rate: number, to: string): P
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
     const event = ping(prefix, i);
-    sentAt.set(event.messageId, performance.timeOrigin + performance.now());
-    inflight.push(post("track", event, to));
+    const at = performance.timeOrigin + performance.now();
+    inflight.push(
+      postStatus("track", event, to).then((status) => {
+        if (status === 200) sentAt.set(event.messageId, at);
+        else refused.set(status, (refused.get(status) ?? 0) + 1);
+      }),
+    );
   }
   await Promise.all(inflight);
-  return sentAt;
+  return { sentAt, refused };
 }
+const refusedText = (refused: Map<number, number>) =>
+  refused.size === 0 ? "" : `; refused: ${[...refused].map(([status, n]) => `${n} × ${status === 0 ? "no answer" : `HTTP ${status}`}`).join(", ")}`;
 /**
  * Latency through one way in, after a second of the same traffic that is not measured: the system settles from the
  * closed loop of sendingMaximum to the open loop's rate. (Before that phase existed, the first quarter second of the
@@ -329,22 +380,32 @@ async function pings(prefix: string, count: number, rate: number, to: string): P
  * 100–300 ms: alone, more than 1 % of the phase.)
  */
 async function latencyThrough(label: string, prefix: string, rate: number, to: string) {
+  await checkpointBefore(`the latency phase through ${label}`);
   await pings(`warm${prefix}`, rate, rate, to);
   const total = Math.round((rate * phaseMs) / 1000);
   const before = await cpuSnapshot(db);
-  const sentAt = await pings(prefix, total, rate, to);
+  const { sentAt, refused } = await pings(prefix, total, rate, to);
   await awaitArrivals(sentAt.keys());
   const cpuLine = cpuPerEvent(before, await cpuSnapshot(db), total, cores);
   const latencies = [...sentAt].filter(([k]) => arrivals.has(k)).map(([k, t]) => arrivals.get(k)! - t);
-  log(`ingest → webhook delivered through ${label} at ${rate}/s open loop (${total} events): p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms${latencies.length < total ? `, ${total - latencies.length} not delivered in 30 s` : ""}`);
+  log(`ingest → webhook delivered through ${label} at ${rate}/s open loop (${total} events): p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms${latencies.length < sentAt.size ? `, ${sentAt.size - latencies.length} accepted but not delivered in 30 s` : ""}${refusedText(refused)}`);
+  if (latencies.length < sentAt.size) log(`  not delivered: ${await whereAre([...sentAt.keys()].filter((m) => !arrivals.has(m)))}`);
+  // received_at is the start of the ingest transaction that stored the event, created_at that of the worker's that
+  // processed it, sent_at when its send ended (the receiver has it just before).
   const stages = (await db.execute(sql`
-    select extract(epoch from (o.created_at - e.received_at)) * 1000 as processed, extract(epoch from (o.sent_at - o.created_at)) * 1000 as dispatched
+    select e.message_id as mid, extract(epoch from e.received_at) * 1000 as received,
+      extract(epoch from (o.created_at - e.received_at)) * 1000 as processed, extract(epoch from (o.sent_at - o.created_at)) * 1000 as dispatched
     from outbox o join events e on e.workspace_id = o.workspace_id and e.customer_id = o.customer_id
-    where o.workspace_id = ${workspaceId}::uuid and o.customer_id like ${`${prefix}-%`} and o.sent_at is not null`)) as unknown as { processed: string; dispatched: string }[];
-  const stage = (k: "processed" | "dispatched", q: number) => quantile(stages.map((r) => Number(r[k])), q).toFixed(0);
-  log(`  of which: stored → step written p50 ${stage("processed", 0.5)} ms, p99 ${stage("processed", 0.99)} ms; step written → sent p50 ${stage("dispatched", 0.5)} ms, p99 ${stage("dispatched", 0.99)} ms`);
+    where o.workspace_id = ${workspaceId}::uuid and o.customer_id like ${`${prefix}-%`} and o.sent_at is not null`)) as unknown as { mid: string; received: string; processed: string; dispatched: string }[];
+  const stored = stages.filter((r) => sentAt.has(r.mid)).map((r) => Number(r.received) - sentAt.get(r.mid)!);
+  const ms = (xs: number[], q: number) => quantile(xs, q).toFixed(0);
+  const of = (k: "processed" | "dispatched") => stages.map((r) => Number(r[k]));
+  log(
+    `  of which: request sent → its ingest transaction began p50 ${ms(stored, 0.5)} ms, p99 ${ms(stored, 0.99)} ms; → the worker's transaction began p50 ${ms(of("processed"), 0.5)} ms, p99 ${ms(of("processed"), 0.99)} ms; ` +
+      `→ its message sent p50 ${ms(of("dispatched"), 0.5)} ms, p99 ${ms(of("dispatched"), 0.99)} ms`,
+  );
   if (cpuLine) log(`  ${cpuLine}`);
-  return { latencies, rate, lost: total - latencies.length };
+  return { latencies, rate, lost: sentAt.size - latencies.length, refused: total - sentAt.size };
 }
 const sendingApp = await sendingMaximum("the app", "pmx", base, phaseMs / 2);
 const latencyApp = await latencyThrough("the app", "lat", halfOf(sendingApp.rate), base);
@@ -359,6 +420,7 @@ await db.execute(sql`
 // As after the burst: the 100,000 rows just written would otherwise bring autovacuum to the timers table in the middle of
 // the phase (a stall of tens of ms for the timers due then); a system that has these timers pending has long vacuumed them.
 await db.execute(sql`vacuum (analyze) timers`);
+await checkpointBefore("the timer phase");
 const timersFrom = new Date();
 /** Checkpoints started and done so far, and the WAL position (BENCH_DEBUG: was there a checkpoint during the timer phase?). */
 const checkpoints = () => db.execute(sql`select num_timed + num_requested as n, num_done as done, pg_current_wal_lsn()::text as lsn from pg_stat_checkpointer`);
@@ -467,7 +529,8 @@ const n = (x: number) => Math.round(x).toLocaleString("en");
 console.log(`  ingest batched ${n(batched.rate)} events/s through the app, ${n(batchedListener.rate)} through the ingestion listener (goal ≥ 10,000)`);
 console.log(`  ingest single ${n(single.rate)} events/s through the app, ${n(singleListener.rate)} through the ingestion listener (goal ≥ 3,000)`);
 console.log(`  sustained end to end (ingested and processed by the workers), batched: ${n(batched.sustained)} events/s through the app, ${n(batchedListener.sustained)} through the listener`);
-const latencyText = (l: typeof latencyApp, way: string) => `p50 ${quantile(l.latencies, 0.5).toFixed(0)} ms, p99 ${quantile(l.latencies, 0.99).toFixed(0)} ms through ${way} at ${l.rate}/s`;
+const latencyText = (l: typeof latencyApp, way: string) =>
+  `p50 ${quantile(l.latencies, 0.5).toFixed(0)} ms, p99 ${quantile(l.latencies, 0.99).toFixed(0)} ms through ${way} at ${l.rate}/s${l.refused ? ` (${l.refused} requests refused, not measured)` : ""}`;
 console.log(`  ingest → dispatch: ${latencyText(latencyApp, "the app")}; ${latencyText(latencyListener, "the listener")} (goal p99 ≤ 25 ms at half the maximum rate; events that send a message: at most ${n(sendingApp.rate)}/s through the app, ${n(sendingListener.rate)}/s through the listener${fixedRate ? "; rate fixed by BENCH_LATENCY_RATE" : "; cap 1,000/s"})`);
 console.log(`  timer lateness (100k pending): p50 ${quantile(firedLate, 0.5).toFixed(0)} ms, p99 ${quantile(firedLate, 0.99).toFixed(0)} ms (goal p99 ≤ 20 ms)`);
 console.log(`  COPY baseline ${Math.round(copyRate).toLocaleString("en")} rows/s; batched ingest is ${((100 * batched.rate) / copyRate).toFixed(1)}% of it`);
