@@ -15,6 +15,8 @@ const envSchema = z.object({
   /** Key material for secrets sealed at rest (server/secrets.ts); AUTH_SECRET when unset. Web server and workers must share it. */
   WAYMARK_SECRETS_KEY: z.string().min(32, "WAYMARK_SECRETS_KEY must be at least 32 characters").optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** A runtime worker busy with small rounds waits this long before the next one, so it takes more at a time (see RuntimeWorker); 0: at once. */
+  WAYMARK_WORKER_PACE_MS: z.coerce.number().int().min(0).max(50).default(3),
   /** The AI model provider for `model` decisions (an OpenAI-compatible chat completions API). Off unless AI_BASE_URL and AI_MODEL are set. */
   AI_BASE_URL: z.url({ message: "AI_BASE_URL must be a URL such as https://api.openai.com/v1" }).optional(),
   AI_API_KEY: z.string().optional(),

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createDb } from "@/db/client";
+import { env } from "@/server/env";
 import { processPartitions } from "./process-partitions";
 import { RuntimeWorker } from "./worker";
 
@@ -28,12 +29,13 @@ export const workerSessionSettings = { enable_seqscan: "off", plan_cache_mode: "
  * stop can end them, see RuntimeWorker.stop), started: what `npm run worker`
  * and the in-process worker of `npm run dev`/`start` run. `stop` finishes or
  * cuts the round in progress (bounded) and closes the pool, at once when the
- * round was cut; it resolves whether the round finished.
+ * round was cut; it resolves whether the round finished. Its pause when busy
+ * (paceMs) is WAYMARK_WORKER_PACE_MS.
  */
 export async function startRuntimeWorker(url: string, log: (line: string) => void): Promise<{ worker: RuntimeWorker; stop: () => Promise<boolean> }> {
   const sessionName = `waymark-worker ${randomUUID().slice(0, 8)}`;
   const db = createDb(url, { max: 4, applicationName: sessionName, settings: workerSessionSettings });
-  const worker = new RuntimeWorker(db, db.$client, { processPartitions, log, sessionName });
+  const worker = new RuntimeWorker(db, db.$client, { processPartitions, log, sessionName, paceMs: env().WAYMARK_WORKER_PACE_MS });
   await worker.start();
   return {
     worker,
