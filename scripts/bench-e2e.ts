@@ -75,6 +75,8 @@ const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
+/** A quantile of milliseconds, as printed. */
+const ms = (xs: number[], q: number) => quantile(xs, q).toFixed(0);
 
 if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
   console.error("bench:e2e runs the production web server, and .next has no build: run `npm run build` first.");
@@ -218,20 +220,24 @@ async function awaitArrivals(mids: Iterable<string>, ms = 30_000): Promise<strin
 }
 
 /**
- * Where accepted events whose message did not arrive got to: stored or not, still queued, and their message's outbox
- * row (status, attempts, last result). A line for the run's log, so a loss says where to look.
+ * Logs where accepted events whose message did not arrive got to: stored or not, still queued, or their message's
+ * outbox status (and last result), counted by state, with a few of each. Each ping is its own customer with one
+ * message, so the customer's outbox row is the event's message.
  */
-async function whereAre(mids: string[]): Promise<string> {
-  if (mids.length === 0) return "";
+async function logUndelivered(mids: string[]): Promise<void> {
+  if (mids.length === 0) return;
   const rows = (await db.execute(sql`
     select m.mid, e.id is not null as stored, p.id is not null as queued, o.status, o.attempts, o.last_result as "lastResult"
-    from unnest(${`{${mids.join(",")}}`}::text[]) as m(mid)
+    from jsonb_array_elements_text(${JSON.stringify(mids)}::jsonb) as m(mid)
     left join events e on e.workspace_id = ${workspaceId}::uuid and e.message_id = m.mid
     left join pending_events p on p.id = e.id
     left join outbox o on o.workspace_id = e.workspace_id and o.customer_id = e.customer_id`)) as unknown as { mid: string; stored: boolean; queued: boolean; status: string | null; attempts: number | null; lastResult: string | null }[];
-  return rows
-    .map((r) => `${r.mid}: ${!r.stored ? "not stored" : r.queued ? "stored, still queued" : r.status === null ? "stored and processed, no message" : `message ${r.status} after ${r.attempts} attempts${r.lastResult ? ` (${r.lastResult.slice(0, 80)})` : ""}`}`)
-    .join("; ");
+  const byState = new Map<string, string[]>();
+  for (const r of rows) {
+    const state = !r.stored ? "not stored" : r.queued ? "stored, still queued" : r.status === null ? "processed, no message" : `message ${r.status} after ${r.attempts} attempts${r.lastResult ? ` (${r.lastResult.slice(0, 80)})` : ""}`;
+    byState.set(state, [...(byState.get(state) ?? []), r.mid]);
+  }
+  log(`  not delivered: ${[...byState].map(([state, ids]) => `${ids.length} ${state} (${ids.slice(0, 3).join(", ")}${ids.length > 3 ? ", …" : ""})`).join("; ")}`);
 }
 
 /** Events not yet processed (the runtime's queue). */
@@ -340,7 +346,7 @@ async function sendingMaximum(label: string, prefix: string, to: string, ms: num
   for (const m of delivered) last = Math.max(last, arrivals.get(m)!);
   const rate = delivered.length > 0 ? delivered.length / ((last - t0) / 1000) : 0;
   const lost = loop.mids.length - delivered.length;
-  if (lost > 0) log(`  not delivered: ${await whereAre(loop.mids.filter((m) => !arrivals.has(m)))}`);
+  await logUndelivered(loop.mids.filter((m) => !arrivals.has(m)));
   log(`events that send a webhook, through ${label} (32 clients): ${Math.round(rate).toLocaleString("en")} events/s sustained (${delivered.length.toLocaleString("en")} messages delivered in ${((last - t0) / 1000).toFixed(1)} s${lost ? `, ${lost} not within 30 s` : ""}${failedText(loop)})`);
   await logCpu(before, delivered.length);
   return { rate, lost };
@@ -350,8 +356,10 @@ async function sendingMaximum(label: string, prefix: string, to: string, ms: num
  * send times of those accepted (answered 200), by mid, and the others' answers (status: count; 0 for no answer): an event
  * that was refused was never accepted, so it is not one the system lost, but the run says it was refused.
  */
-async function pings(prefix: string, count: number, rate: number, to: string): Promise<{ sentAt: Map<string, number>; refused: Map<number, number> }> {
+async function pings(prefix: string, count: number, rate: number, to: string): Promise<{ sentAt: Map<string, number>; wallAt: Map<string, number>; refused: Map<number, number> }> {
   const sentAt = new Map<string, number>();
+  // The system clock too, to compare with Postgres's (the monotonic clock above drifts from it over a run).
+  const wallAt = new Map<string, number>();
   const refused = new Map<number, number>();
   const inflight: Promise<unknown>[] = [];
   const t0 = performance.now();
@@ -361,15 +369,18 @@ async function pings(prefix: string, count: number, rate: number, to: string): P
     if (wait > 0) await sleep(wait);
     const event = ping(prefix, i);
     const at = performance.timeOrigin + performance.now();
+    const wall = Date.now();
     inflight.push(
       postStatus("track", event, to).then((status) => {
-        if (status === 200) sentAt.set(event.messageId, at);
-        else refused.set(status, (refused.get(status) ?? 0) + 1);
+        if (status === 200) {
+          sentAt.set(event.messageId, at);
+          wallAt.set(event.messageId, wall);
+        } else refused.set(status, (refused.get(status) ?? 0) + 1);
       }),
     );
   }
   await Promise.all(inflight);
-  return { sentAt, refused };
+  return { sentAt, wallAt, refused };
 }
 const refusedText = (refused: Map<number, number>) =>
   refused.size === 0 ? "" : `; refused: ${[...refused].map(([status, n]) => `${n} × ${status === 0 ? "no answer" : `HTTP ${status}`}`).join(", ")}`;
@@ -384,12 +395,12 @@ async function latencyThrough(label: string, prefix: string, rate: number, to: s
   await pings(`warm${prefix}`, rate, rate, to);
   const total = Math.round((rate * phaseMs) / 1000);
   const before = await cpuSnapshot(db);
-  const { sentAt, refused } = await pings(prefix, total, rate, to);
+  const { sentAt, wallAt, refused } = await pings(prefix, total, rate, to);
   await awaitArrivals(sentAt.keys());
   const cpuLine = cpuPerEvent(before, await cpuSnapshot(db), total, cores);
   const latencies = [...sentAt].filter(([k]) => arrivals.has(k)).map(([k, t]) => arrivals.get(k)! - t);
-  log(`ingest → webhook delivered through ${label} at ${rate}/s open loop (${total} events): p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms${latencies.length < sentAt.size ? `, ${sentAt.size - latencies.length} accepted but not delivered in 30 s` : ""}${refusedText(refused)}`);
-  if (latencies.length < sentAt.size) log(`  not delivered: ${await whereAre([...sentAt.keys()].filter((m) => !arrivals.has(m)))}`);
+  log(`ingest → webhook delivered through ${label} at ${rate}/s open loop (${total} events): p50 ${ms(latencies, 0.5)} ms, p99 ${ms(latencies, 0.99)} ms${latencies.length < sentAt.size ? `, ${sentAt.size - latencies.length} accepted but not delivered in 30 s` : ""}${refusedText(refused)}`);
+  await logUndelivered([...sentAt.keys()].filter((m) => !arrivals.has(m)));
   // received_at is the start of the ingest transaction that stored the event, created_at that of the worker's that
   // processed it, sent_at when its send ended (the receiver has it just before).
   const stages = (await db.execute(sql`
@@ -397,8 +408,7 @@ async function latencyThrough(label: string, prefix: string, rate: number, to: s
       extract(epoch from (o.created_at - e.received_at)) * 1000 as processed, extract(epoch from (o.sent_at - o.created_at)) * 1000 as dispatched
     from outbox o join events e on e.workspace_id = o.workspace_id and e.customer_id = o.customer_id
     where o.workspace_id = ${workspaceId}::uuid and o.customer_id like ${`${prefix}-%`} and o.sent_at is not null`)) as unknown as { mid: string; received: string; processed: string; dispatched: string }[];
-  const stored = stages.filter((r) => sentAt.has(r.mid)).map((r) => Number(r.received) - sentAt.get(r.mid)!);
-  const ms = (xs: number[], q: number) => quantile(xs, q).toFixed(0);
+  const stored = stages.filter((r) => wallAt.has(r.mid)).map((r) => Number(r.received) - wallAt.get(r.mid)!);
   const of = (k: "processed" | "dispatched") => stages.map((r) => Number(r[k]));
   log(
     `  of which: request sent → its ingest transaction began p50 ${ms(stored, 0.5)} ms, p99 ${ms(stored, 0.99)} ms; → the worker's transaction began p50 ${ms(of("processed"), 0.5)} ms, p99 ${ms(of("processed"), 0.99)} ms; ` +
@@ -523,6 +533,8 @@ await utils.release();
 log(`baseline graphile-worker 0.17.3 (2 runners × 10 jobs, local queue 200): ${done.toLocaleString("en")} of ${graphileJobs.toLocaleString("en")} no-op jobs added (8 clients × 100) and run in ${graphileSeconds.toFixed(1)} s = ${Math.round(graphileRate).toLocaleString("en")} jobs/s end to end; adding alone ${Math.round(graphileEnqueue).toLocaleString("en")} jobs/s`);
 
 const lost = sendingApp.lost + sendingListener.lost + latencyApp.lost + latencyListener.lost + (ticks - arrivedLate.length);
+// At these rates (far under the rate limit) a refused request is a failure too, though not a lost event.
+const refused = latencyApp.refused + latencyListener.refused;
 console.log("");
 console.log(`bench:e2e summary (this machine, loopback, ${workersText}):`);
 const n = (x: number) => Math.round(x).toLocaleString("en");
@@ -530,7 +542,7 @@ console.log(`  ingest batched ${n(batched.rate)} events/s through the app, ${n(b
 console.log(`  ingest single ${n(single.rate)} events/s through the app, ${n(singleListener.rate)} through the ingestion listener (goal ≥ 3,000)`);
 console.log(`  sustained end to end (ingested and processed by the workers), batched: ${n(batched.sustained)} events/s through the app, ${n(batchedListener.sustained)} through the listener`);
 const latencyText = (l: typeof latencyApp, way: string) =>
-  `p50 ${quantile(l.latencies, 0.5).toFixed(0)} ms, p99 ${quantile(l.latencies, 0.99).toFixed(0)} ms through ${way} at ${l.rate}/s${l.refused ? ` (${l.refused} requests refused, not measured)` : ""}`;
+  `p50 ${ms(l.latencies, 0.5)} ms, p99 ${ms(l.latencies, 0.99)} ms through ${way} at ${l.rate}/s${l.refused ? ` (${l.refused} requests refused, not measured)` : ""}`;
 console.log(`  ingest → dispatch: ${latencyText(latencyApp, "the app")}; ${latencyText(latencyListener, "the listener")} (goal p99 ≤ 25 ms at half the maximum rate; events that send a message: at most ${n(sendingApp.rate)}/s through the app, ${n(sendingListener.rate)}/s through the listener${fixedRate ? "; rate fixed by BENCH_LATENCY_RATE" : "; cap 1,000/s"})`);
 console.log(`  timer lateness (100k pending): p50 ${quantile(firedLate, 0.5).toFixed(0)} ms, p99 ${quantile(firedLate, 0.99).toFixed(0)} ms (goal p99 ≤ 20 ms)`);
 console.log(`  COPY baseline ${Math.round(copyRate).toLocaleString("en")} rows/s; batched ingest is ${((100 * batched.rate) / copyRate).toFixed(1)}% of it`);
@@ -540,4 +552,5 @@ await db.$end();
 await cluster.stopWorkers();
 await cluster.shutdown();
 receiver.close();
-process.exit(lost > 0 ? 1 : 0);
+if (lost + refused > 0) console.log(`  FAILED: ${lost} accepted events lost (their messages did not arrive), ${refused} requests refused in the latency phases (see above)`);
+process.exit(lost + refused > 0 ? 1 : 0);

@@ -35,44 +35,52 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const paceMs = 1_000;
 
+/**
+ * Runs a worker through scripted rounds (how many inputs each handled; during each, more work arrives: a poke) and
+ * returns, after each round, whether the loop paused before the next: the gap is at least the pause, or far shorter
+ * (a round here takes 2 ms; between rounds the loop may also send what the outbox has due, an empty claim).
+ */
+async function pausesAfter(batchSize: number, script: number[]): Promise<boolean[]> {
+  const rounds: { start: number; end: number }[] = [];
+  let finishedAt = 0;
+  let finished!: () => void;
+  const done = new Promise<void>((r) => (finished = r));
+  const worker: RuntimeWorker = new RuntimeWorker(db, db.$client, {
+    batchSize,
+    pollMs: 60_000,
+    paceMs,
+    processPartitions: async () => {
+      const start = performance.now();
+      if (rounds.length >= script.length) {
+        finishedAt ||= start;
+        finished();
+        return 0;
+      }
+      const handled = script[rounds.length]!;
+      worker.poke();
+      await sleep(2);
+      rounds.push({ start, end: performance.now() });
+      return handled;
+    },
+  });
+  await worker.start();
+  try {
+    await done;
+  } finally {
+    await worker.stop();
+  }
+  return rounds.map((r, i) => (rounds[i + 1]?.start ?? finishedAt) - r.end >= paceMs - 1);
+}
+
 describe("a busy worker's pause between rounds", () => {
-  it("pauses only after a small round during which work arrived", async () => {
-    // Each scripted round: how many inputs it handled; during each, more work arrives (a poke).
-    const script = [5, 500, 60, 0, 7];
-    const rounds: { start: number; end: number; handled: number }[] = [];
-    let finished!: () => void;
-    const done = new Promise<void>((r) => (finished = r));
-    const worker: RuntimeWorker = new RuntimeWorker(db, db.$client, {
-      batchSize: 100,
-      pollMs: 60_000,
-      paceMs,
-      processPartitions: async () => {
-        const start = performance.now();
-        if (rounds.length >= script.length) {
-          finished();
-          return 0;
-        }
-        worker.poke();
-        await sleep(2);
-        const handled = script[rounds.length]!;
-        rounds.push({ start, end: performance.now(), handled });
-        return handled;
-      },
-    });
-    await worker.start();
-    try {
-      await done;
-    } finally {
-      await worker.stop();
-    }
-    const gapAfter = (i: number) => rounds[i + 1]!.start - rounds[i]!.end;
-    // 5 of at most 100, work arrived: paused.
-    expect(gapAfter(0)).toBeGreaterThanOrEqual(paceMs - 1);
-    // A full round (500 ≥ batchSize): at once, more may be waiting.
-    expect(gapAfter(1)).toBeLessThan(paceMs / 2);
-    // 60: not small (≥ 50): at once.
-    expect(gapAfter(2)).toBeLessThan(paceMs / 2);
-    // Nothing handled (a poke for work another worker took, a timer not yet due): at once, no pause for nothing.
-    expect(gapAfter(3)).toBeLessThan(paceMs / 2);
+  it("pauses after a small round during which work arrived, not after a full one", async () => {
+    // Of at most 20 a round: 5 is small; 20 is full (more may be waiting), though small.
+    expect(await pausesAfter(20, [5, 20])).toEqual([true, false]);
+  });
+
+  it("pauses after fewer than 50, never after 50 or more, nor after a round that found nothing", async () => {
+    // Of at most 100: 60 and 50 are not small; 49 is the largest small round; 0 (a poke for work another worker took)
+    // gets no pause for nothing.
+    expect(await pausesAfter(100, [60, 0, 49, 50])).toEqual([false, false, true, false]);
   });
 });

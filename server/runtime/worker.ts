@@ -95,10 +95,9 @@ export class RuntimeWorker {
     let lastDispatch = 0;
     let dispatchFull = false;
     let partitions: number[] = [];
-    let handled = 0;
     while (this.running) {
       this.poked = false;
-      handled = 0;
+      let handled = 0;
       try {
         // A lost lease session (Postgres restarted, connection cut) frees every partition: stop and take them again now.
         if (this.lease.lost || this.rebalanceNow || Date.now() - lastRebalance > 3_000) {
@@ -139,11 +138,12 @@ export class RuntimeWorker {
         if (handled >= batchSize || dispatchFull) continue;
       } catch (err) {
         this.opts.log?.(`[worker ${this.id}] ${describeError(err)}`);
+        handled = 0; // after the second's wait, no pause as well
         await sleep(1_000);
       }
       if (this.poked) {
         this.poked = false;
-        // Busy with small rounds (work arrived during this one): a short pause first, so the next round takes what
+        // Busy with small rounds (work, or a timer's or a rebalance's wake-up, arrived during this one): a short pause first, so the next round takes what
         // arrives meanwhile too. A round's fixed cost (begin, claim, write, commit: four round trips and two large
         // statements) is most of a small round's; without the pause, each worker went round about 100 times a second
         // under load whatever the rate, with a few events each time, and the cores spent on those rounds what
