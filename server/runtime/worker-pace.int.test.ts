@@ -35,12 +35,15 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const paceMs = 1_000;
 
+/** A scripted round: how many inputs it handled; whether work arrives during it (a poke); how long it takes; when it says the next timer is due (ms after it ends). */
+type Round = { handled: number; poke?: boolean; ms?: number; timerAfterMs?: number };
+
 /**
- * Runs a worker through scripted rounds (how many inputs each handled; during each, more work arrives: a poke) and
- * returns, after each round, whether the loop paused before the next: the gap is at least the pause, or far shorter
- * (a round here takes 2 ms; between rounds the loop may also send what the outbox has due, an empty claim).
+ * Runs a worker through scripted rounds and returns, after each, whether the loop paused before the next: the gap is
+ * at least the pause, or far shorter (between rounds the loop may also send what the outbox has due, an empty claim).
  */
-async function pausesAfter(batchSize: number, script: number[]): Promise<boolean[]> {
+async function pausesAfter(batchSize: number, script: (number | Round)[]): Promise<boolean[]> {
+  const plan = script.map((r): Round => (typeof r === "number" ? { handled: r, poke: true } : r));
   const rounds: { start: number; end: number }[] = [];
   let finishedAt = 0;
   let finished!: () => void;
@@ -49,18 +52,19 @@ async function pausesAfter(batchSize: number, script: number[]): Promise<boolean
     batchSize,
     pollMs: 60_000,
     paceMs,
-    processPartitions: async () => {
+    processPartitions: async (_db, _partitions, opts) => {
       const start = performance.now();
-      if (rounds.length >= script.length) {
+      const round = plan[rounds.length];
+      if (!round) {
         finishedAt ||= start;
         finished();
         return 0;
       }
-      const handled = script[rounds.length]!;
-      worker.poke();
-      await sleep(2);
+      if (round.poke) worker.poke();
+      await sleep(round.ms ?? 2);
+      if (round.timerAfterMs !== undefined) opts.onNextTimer?.(new Date(Date.now() + round.timerAfterMs));
       rounds.push({ start, end: performance.now() });
-      return handled;
+      return round.handled;
     },
   });
   await worker.start();
@@ -82,5 +86,12 @@ describe("a busy worker's pause between rounds", () => {
     // Of at most 100: 60 and 50 are not small; 49 is the largest small round; 0 (a poke for work another worker took)
     // gets no pause for nothing.
     expect(await pausesAfter(100, [60, 0, 49, 50])).toEqual([false, false, true, false]);
+  });
+
+  it("does not pause when a timer came due during the small round: timers fire on time", async () => {
+    // The first round (not small, work arriving: the next goes at once) says a timer is due 50 ms after it; the second
+    // (small, 300 ms long, no other work) is under way then, so the timer's wake-up comes during it. The third is small
+    // with work arriving: it pauses.
+    expect(await pausesAfter(100, [{ handled: 60, poke: true, timerAfterMs: 50 }, { handled: 3, ms: 300 }, 5])).toEqual([false, false, true]);
   });
 });
