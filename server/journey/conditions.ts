@@ -68,11 +68,40 @@ export function isMissing(v: unknown): boolean {
   return v === missing;
 }
 
+/**
+ * Number(x), but NaN where JSON data cannot be made a primitive: an object
+ * whose `toString` and `valueOf` are not functions (`{"toString": 1}`, or an
+ * array holding one) makes Number throw. Events carry whatever their senders
+ * put in them, so a condition on such a value is false, as for any value that
+ * is not a number, instead of an error that would stop the customer's inputs.
+ */
+function toNumber(x: unknown): number {
+  if (typeof x !== "object" || x === null) return Number(x);
+  try {
+    return Number(x);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * A value as text, for instance keys: String(v), or its JSON where String
+ * throws (see toNumber), so that such a key is still a key.
+ */
+export function textOf(v: unknown): string {
+  if (typeof v !== "object" || v === null) return String(v);
+  try {
+    return String(v);
+  } catch {
+    return JSON.stringify(v);
+  }
+}
+
 function compare(a: unknown, b: unknown): number | null {
   if (typeof a === "number" && typeof b === "number") return a - b;
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
-  const na = Number(a);
-  const nb = Number(b);
+  const na = toNumber(a);
+  const nb = toNumber(b);
   return typeof a !== "boolean" && typeof b !== "boolean" && a !== "" && b !== "" && Number.isFinite(na) && Number.isFinite(nb) ? na - nb : null;
 }
 

@@ -1,5 +1,5 @@
 import type { CompiledTrigger, Program } from "./compile";
-import { resolvePath } from "./conditions";
+import { resolvePath, textOf } from "./conditions";
 import { localHour } from "./local-time";
 import { addDuration } from "./durations";
 import { unitHash } from "./hash";
@@ -180,7 +180,7 @@ function keyMatches(program: Program, inst: Instance, event: EngineEvent): boole
   const trigger = program.triggers.find((tr) => tr.config.key);
   if (!trigger?.config.key) return true;
   const v = resolvePath({ event: { name: event.name, properties: event.properties }, traits: {}, scores: {}, context: { hour: 0, dayOfWeek: 0 } }, trigger.config.key);
-  return typeof v === "symbol" || v === null || String(v) === inst.key;
+  return typeof v === "symbol" || v === null || textOf(v) === inst.key;
 }
 
 function handleGoals(run: StepRun, event: EngineEvent, programOf: (i: Instance) => Program | undefined) {
@@ -256,7 +256,7 @@ function handleEntries(run: StepRun, event: EngineEvent, index: ProgramIndex) {
     const fired = firingTriggers(run, program, event);
     for (const trigger of fired) {
       const key = trigger.config.key ? resolvePath(scopeFor(run, program, event), trigger.config.key) : null;
-      const keyText = key === null || typeof key === "symbol" ? null : String(key);
+      const keyText = key === null || typeof key === "symbol" ? null : textOf(key);
       const refusal = refusalReason(run, program, keyText, event);
       if (refusal) {
         run.effects.push({ t: event.timestamp, journey: program.id, version: program.version, type: "refused", key: `${program.id}:${run.ctx.customerId}:refused:${event.id}`, reason: refusal.reason, ...(refusal.rule ? { rule: refusal.rule } : {}) });
