@@ -62,7 +62,7 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
               const notSent = ["suppressed", "blocked", "held", "refused"].includes(s.type);
               return (
                 <li key={i} className="relative border-l border-surface-line pb-4 pl-5 last:pb-0">
-                  <span className={`absolute top-1 -left-1.5 h-3 w-3 rounded-full ring-2 ring-white ${notSent ? "bg-amber-500" : s.type === "exit" ? "bg-slate-400" : "bg-brand-500"}`} />
+                  <span className={`absolute top-1 -left-1.5 h-3 w-3 rounded-full ring-2 ring-white ${s.type === "failed" ? "bg-red-600" : notSent ? "bg-amber-500" : s.type === "exit" ? "bg-slate-400" : "bg-brand-500"}`} />
                   <p className="text-sm text-ink">
                     <span className="font-medium">{stepLabels[s.type] ?? s.type}</span>
                     {s.nodeId ? <span className="text-ink-muted"> · {s.nodeId}</span> : null}

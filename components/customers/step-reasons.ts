@@ -10,6 +10,7 @@ export const stepLabels: Record<string, string> = {
   goal: "Reached the goal",
   exit: "Exited",
   refused: "Entry refused",
+  failed: "Not handled: the step failed",
 };
 
 export const reasonLabels: Record<string, string> = {
@@ -29,6 +30,8 @@ export const reasonLabels: Record<string, string> = {
 export function describeReason(detail: Record<string, unknown>): string | null {
   const reason = typeof detail.reason === "string" ? detail.reason : null;
   if (!reason) return null;
+  // A step that threw (see the runtime's StepFailure): which input, and the error, for whoever reports it.
+  if (reason === "step_failed") return `an error with ${typeof detail.input === "string" ? detail.input : "an input"}: ${typeof detail.error === "string" ? detail.error : "unknown"}`;
   const rule = typeof detail.rule === "string" ? ` (${detail.rule})` : "";
   return `${reasonLabels[reason] ?? reason}${rule}`;
 }

@@ -8,13 +8,16 @@ import { addDeltas, learn, type ScoreModels } from "@/server/scores/model";
 import type { DecisionConfig } from "@/server/journey/node-kinds/decision";
 import type { LiveProgram } from "@/server/journey/step-types";
 import { contextFromRows, coversPins, defaultWorkspaceSettings, loadBatchContext } from "./load-programs";
-import { writeOutcomes, type CustomerOutcome, type LeasedMessage } from "./write-outcomes";
+import { writeOutcomes, type CustomerOutcome, type LeasedMessage, type StepFailure } from "./write-outcomes";
 import { providerFromStored, type ChannelProvider, type UnusableChannel } from "@/server/channels/channel-settings";
 
 /** At most this many overdue timers are caught up per customer in one batch (the rest in the next). */
 const maxCatchUp = 100;
 
 type Work = { workspaceId: string; customerId: string; events: ClaimedEvent[]; timers: ClaimedTimer[] };
+
+/** How long a timer whose step threw waits before it is tried again (it would otherwise come due again at once, every batch). */
+export const failedTimerRetryMs = 3_600_000;
 
 /**
  * One runtime batch, in ONE transaction: claim events and due timers of the
@@ -74,7 +77,8 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       states.set(`${r.workspaceId}\u0000${r.customerId}`, readStoredState(r.state) ?? emptyCustomerState());
     }
     for (const p of storedProfiles) profiles.set(`${p.workspaceId}\u0000${p.customerId}`, { traits: p.traits, unsubscribed: p.unsubscribed });
-    const pinned = [...states.values()].flatMap((s) => s.instances.map((i) => ({ journey: i.journey, version: i.version ?? 0 })));
+    // (A stored state that is not one fails its customer's steps below, not the batch here.)
+    const pinned = [...states.values()].flatMap((s) => (Array.isArray(s.instances) ? s.instances : []).map((i) => ({ journey: i.journey, version: i.version ?? 0 })));
     const workspaceIds = [...new Set(list.map((w) => w.workspaceId))];
     // The claim read the context for the pins it found in the stored states; a pin it could not read (a state in an
     // older format) is loaded on its own.
@@ -87,26 +91,60 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       const scoreModelsNow = structuredClone(scoreModels);
       const scoreDeltas = new Map<string, ScoreModels>();
       const outcomes: CustomerOutcome[] = [];
+      const failures: StepFailure[] = [];
+      const postponed: number[] = [];
       let handled = 0;
       for (const w of list) {
-        const key = `${w.workspaceId}\u0000${w.customerId}`;
-        const profile = profiles.get(key);
-        let state: CustomerState = states.get(key) ?? emptyCustomerState();
-        state = { ...state, traits: { ...state.traits, ...(profile?.traits ?? {}) } };
-        const inputs: { at: number; order: number; input: StepInput | null }[] = [
-          ...w.timers.map((t) => ({ at: t.dueAt.getTime(), order: 0, input: timerInput(t) })),
-          ...w.events.map((e) => ({
-            at: e.timestamp.getTime(),
-            order: 1,
-            input: { kind: "event" as const, event: { id: String(e.id), type: e.type, name: e.name, properties: e.properties, traits: e.traits, timestamp: e.timestamp.toISOString() } },
-          })),
-        ].sort((a, b) => a.at - b.at || a.order - b.order);
-        // Until a step runs, the customer's timers are those of their stored state: the write replaces a customer's
-        // timers by this set, so a customer whose only inputs were unusable timers (a payload this code cannot read)
-        // keeps every wait and loses only those.
-        const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: timersOf(state, heldJourneys.get(w.workspaceId)), traitUpdates: {} };
-        const apply = (input: StepInput) => {
-          const res = orchestrate(programs.get(w.workspaceId) ?? [], outcome.state, input, {
+        const recorded = failures.length;
+        try {
+          handled += runCustomer(w, outcomes, failures, learnedNow, scoreModelsNow, scoreDeltas);
+        } catch (err) {
+          failures.length = recorded;
+          // Not a step that threw (those are caught one by one below): the customer's stored state itself could not be
+          // read as one (hand-edited, or written by a bug). Every input of theirs is recorded as failed, their events are
+          // taken off the queue, their timers wait an hour, and their state and timers are left as they are; the batch goes
+          // on for everyone else.
+          for (const e of w.events) failures.push(failureOf(w, `event ${e.id} (${e.name})`, e.timestamp.toISOString(), err));
+          for (const t of w.timers) {
+            failures.push(failureOf(w, `timer ${t.key}`, t.dueAt.toISOString(), err));
+            postponed.push(t.id);
+          }
+          handled += w.events.length + w.timers.length;
+        }
+      }
+      return { outcomes, handled, scoreDeltas, failures, postponed };
+    };
+    const runCustomer = (
+      w: Work,
+      outcomes: CustomerOutcome[],
+      failures: StepFailure[],
+      learnedNow: typeof learned,
+      scoreModelsNow: typeof scoreModels,
+      scoreDeltas: Map<string, ScoreModels>,
+    ): number => {
+      let handled = 0;
+      const key = `${w.workspaceId}\u0000${w.customerId}`;
+      const profile = profiles.get(key);
+      let state: CustomerState = states.get(key) ?? emptyCustomerState();
+      state = { ...state, traits: { ...state.traits, ...(profile?.traits ?? {}) } };
+      const inputs: { at: number; order: number; input: StepInput | null; what: string }[] = [
+        ...w.timers.map((t) => ({ at: t.dueAt.getTime(), order: 0, input: timerInput(t), what: `timer ${t.key}` })),
+        ...w.events.map((e) => ({
+          at: e.timestamp.getTime(),
+          order: 1,
+          what: `event ${e.id} (${e.name})`,
+          input: { kind: "event" as const, event: { id: String(e.id), type: e.type, name: e.name, properties: e.properties, traits: e.traits, timestamp: e.timestamp.toISOString() } },
+        })),
+      ].sort((a, b) => a.at - b.at || a.order - b.order);
+      // Until a step runs, the customer's timers are those of their stored state: the write replaces a customer's
+      // timers by this set, so a customer whose only inputs were unusable timers (a payload this code cannot read)
+      // keeps every wait and loses only those.
+      const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: timersOf(state, heldJourneys.get(w.workspaceId)), traitUpdates: {} };
+      /** Runs one input; false if its step threw (recorded: the customer goes on from the state before it). */
+      const apply = (input: StepInput, what: string): boolean => {
+        let res: ReturnType<typeof orchestrate>;
+        try {
+          res = orchestrate(programs.get(w.workspaceId) ?? [], outcome.state, input, {
             customerId: w.customerId,
             seed: w.workspaceId,
             workspace: settings.get(w.workspaceId) ?? defaultWorkspaceSettings,
@@ -115,45 +153,59 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
             scoreModels: scoreModelsNow.get(w.workspaceId),
             modelChoices,
           });
-          if (res.scoreExamples.length) {
-            const models = scoreModelsNow.get(w.workspaceId) ?? scoreModelsNow.set(w.workspaceId, {}).get(w.workspaceId)!;
-            addDeltas(scoreDeltas.get(w.workspaceId) ?? scoreDeltas.set(w.workspaceId, {}).get(w.workspaceId)!, learn(models, res.scoreExamples));
+        } catch (err) {
+          // A bug, or an input the engine cannot handle: this one input fails, not the batch. Thrown again at every
+          // retry, it would roll back every customer of the batch each time and stop the worker's partitions for good.
+          failures.push(failureOf(w, what, input.kind === "event" ? input.event.timestamp : input.at, err));
+          if (input.kind === "timer" || input.kind === "score") {
+            // Its timer waits an hour (it stays due otherwise, and comes back in every batch).
+            const key = input.kind === "timer" ? `${input.instanceId}:${input.seq}` : `score:${input.at}`;
+            const retryAt = new Date(Math.max(now.getTime(), Date.parse(input.at)) + failedTimerRetryMs).toISOString();
+            outcome.timers = outcome.timers.map((t) => (t.key === key ? { ...t, dueAt: retryAt } : t));
           }
-          // Later customers of this batch see what earlier ones taught (as the simulator does).
-          const updates = statsUpdates(res.effects);
-          if (updates.length) applyStatsUpdates(learnedNow.get(w.workspaceId) ?? learnedNow.set(w.workspaceId, {}).get(w.workspaceId)!, updates);
-          outcome.state = res.state;
-          outcome.effects.push(...res.effects);
-          outcome.timers = res.timers;
-          Object.assign(outcome.traitUpdates, res.traitUpdates);
           handled++;
-        };
-        for (const { input } of inputs) if (input) apply(input);
-        // Catch up timers the steps left already due (a backfilled event's waits, a silence's daily
-        // scoring ticks) here, in due order, rather than one per batch.
-        for (let n = 0; n < maxCatchUp; n++) {
-          const next = outcome.timers.filter((t) => Date.parse(t.dueAt) <= now.getTime()).sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
-          if (!next) break;
-          apply("score" in next ? { kind: "score", at: next.dueAt } : { kind: "timer", instanceId: next.instanceId, seq: next.seq, at: next.dueAt });
+          return false;
         }
-        outcomes.push(outcome);
+        if (res.scoreExamples.length) {
+          const models = scoreModelsNow.get(w.workspaceId) ?? scoreModelsNow.set(w.workspaceId, {}).get(w.workspaceId)!;
+          addDeltas(scoreDeltas.get(w.workspaceId) ?? scoreDeltas.set(w.workspaceId, {}).get(w.workspaceId)!, learn(models, res.scoreExamples));
+        }
+        // Later customers of this batch see what earlier ones taught (as the simulator does).
+        const updates = statsUpdates(res.effects);
+        if (updates.length) applyStatsUpdates(learnedNow.get(w.workspaceId) ?? learnedNow.set(w.workspaceId, {}).get(w.workspaceId)!, updates);
+        outcome.state = res.state;
+        outcome.effects.push(...res.effects);
+        outcome.timers = res.timers;
+        Object.assign(outcome.traitUpdates, res.traitUpdates);
+        handled++;
+        return true;
+      };
+      for (const { input, what } of inputs) if (input) apply(input, what);
+      // Catch up timers the steps left already due (a backfilled event's waits, a silence's daily
+      // scoring ticks) here, in due order, rather than one per batch.
+      for (let n = 0; n < maxCatchUp; n++) {
+        const next = outcome.timers.filter((t) => Date.parse(t.dueAt) <= now.getTime()).sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+        if (!next) break;
+        apply("score" in next ? { kind: "score", at: next.dueAt } : { kind: "timer", instanceId: next.instanceId, seq: next.seq, at: next.dueAt }, `timer ${next.key}`);
       }
-      return { outcomes, handled, scoreDeltas };
+      outcomes.push(outcome);
+      return handled;
     };
 
     // `model` decisions: the engine is pure, so the batch runs, the model is asked (in parallel) for
     // every decision that needs an answer, and the batch runs again with the answers, a few rounds at most.
-    let { outcomes, handled, scoreDeltas } = run();
+    let { outcomes, handled, scoreDeltas, failures, postponed } = run();
     const provider = opts.ai === undefined ? modelProviderFromEnv() : opts.ai;
     for (let round = 0; provider && round < 3; round++) {
       const asks = modelRequests(outcomes, programs, modelChoices);
       if (asks.length === 0) break;
       const answers = await Promise.all(asks.map((a) => askModel(provider, a.request)));
       asks.forEach((a, i) => (modelChoices[a.key] = answers[i]!));
-      ({ outcomes, handled, scoreDeltas } = run());
+      ({ outcomes, handled, scoreDeltas, failures, postponed } = run());
     }
     // The lowest partition held: no other worker holds it now, so no other batch writes analytics rows under it.
-    const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined, shard: Math.min(...partitions) });
+    for (const f of failures) console.error(`[runtime] ${f.workspaceId} customer ${JSON.stringify(f.customerId)}: ${f.input} failed (${f.error}); recorded in the step log, the batch goes on`);
+    const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined, shard: Math.min(...partitions), failures, postponeTimers: postponed.length ? { ids: postponed, byMs: failedTimerRetryMs } : undefined });
     // A claim that came back full of due timers leaves more due now (handled may count fewer: unusable timers).
     let nextDue = due.length >= opts.batchSize ? now : nextAtClaim;
     for (const o of outcomes) {
@@ -167,6 +219,11 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
   opts.onNextTimer?.(nextDue);
   if (leased.length > 0 && opts.onCommitted) opts.onCommitted(leased, (w, channel) => providerFromStored(channels?.get(`${w}\u0000${channel}`), w, channel));
   return handled;
+}
+
+function failureOf(w: Work, input: string, at: string, err: unknown): StepFailure {
+  const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return { workspaceId: w.workspaceId, customerId: w.customerId, at, input, error: error.slice(0, 500) };
 }
 
 function timerInput(t: ClaimedTimer): StepInput | null {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
-import { executePrepared, type Queryable } from "@/db/client";
+import { executePrepared, intArray, type Queryable } from "@/db/client";
 import { durationBucket } from "@/server/analytics/duration-buckets";
 import { mergeStatsUpdates, statsUpdates } from "@/server/decisions/learning";
 import { stateFormat, type CustomerState, type Effect, type Timer } from "@/server/journey";
@@ -15,6 +15,13 @@ export type CustomerOutcome = {
   timers: Timer[];
   traitUpdates: Record<string, unknown>;
 };
+
+/**
+ * An input whose step threw (a bug, or a stored state that is not one): kept
+ * in the step log as type `failed` (no journey: the customer's step as a
+ * whole failed), so the customer's timeline says what was not handled and why.
+ */
+export type StepFailure = { workspaceId: string; customerId: string; at: string; input: string; error: string };
 
 /** journey_paths' key: md5 of the steps joined with ">", as the migration's backfill computes it in SQL. */
 export function pathKey(path: string[]): string {
@@ -83,8 +90,21 @@ function counterMetric(e: Effect): string | null {
  * whose lease is already running out.
  */
 export type LeasedMessage = { id: number; workspaceId: string; key: string; customerId: string; journeyId: string; nodeId: string; channel: string; payload: Record<string, unknown>; attempts: number };
-export async function writeOutcomes(tx: Queryable, outcomes: CustomerOutcome[], opts: { scoreDeltas?: Map<string, ScoreModels>; leaseMessagesMs?: number; shard?: number } = {}): Promise<LeasedMessage[]> {
-  if (outcomes.length === 0) return [];
+export async function writeOutcomes(
+  tx: Queryable,
+  outcomes: CustomerOutcome[],
+  opts: {
+    scoreDeltas?: Map<string, ScoreModels>;
+    leaseMessagesMs?: number;
+    shard?: number;
+    failures?: StepFailure[];
+    /** Timers (by id) of customers whose steps could not run at all: moved this much later, so they do not come back in every batch. */
+    postponeTimers?: { ids: number[]; byMs: number };
+  } = {},
+): Promise<LeasedMessage[]> {
+  const failures = opts.failures ?? [];
+  const postpone = opts.postponeTimers && opts.postponeTimers.ids.length > 0 ? opts.postponeTimers : null;
+  if (outcomes.length === 0 && failures.length === 0 && !postpone) return [];
   const shard = Math.max(0, Math.min(32_767, Math.trunc(opts.shard ?? 0)));
   // Each state with its format, so the next batch can take it as it is (readStoredState).
   const format = stateFormat();
@@ -100,7 +120,7 @@ export async function writeOutcomes(tx: Queryable, outcomes: CustomerOutcome[], 
       .filter((e) => e.type === "message" && e.message)
       .map((e) => ({ w: o.workspaceId, key: e.key, c: o.customerId, j: e.journey, n: e.node ?? "", ch: e.message!.channel, p: { ...e.message!, data: {} } })),
   );
-  const steps = outcomes.flatMap((o) =>
+  const steps: { w: string; c: string; at: string; j: string; v: number | null; type: string; n: string | null; d: Record<string, unknown> }[] = outcomes.flatMap((o) =>
     o.effects.map((e) => ({
       w: o.workspaceId,
       c: o.customerId,
@@ -112,6 +132,7 @@ export async function writeOutcomes(tx: Queryable, outcomes: CustomerOutcome[], 
       d: Object.fromEntries(Object.entries({ reason: e.reason, rule: e.rule, group: e.group, handle: e.handle, channel: e.channel, key: e.key, decision: e.decision, rewards: e.rewards }).filter(([, v]) => v !== undefined)),
     })),
   );
+  for (const f of failures) steps.push({ w: f.workspaceId, c: f.customerId, at: f.at, j: "", v: null, type: "failed", n: null, d: { reason: "step_failed", input: f.input, error: f.error } });
   const traits = outcomes.filter((o) => Object.keys(o.traitUpdates).length > 0).map((o) => ({ w: o.workspaceId, c: o.customerId, t: o.traitUpdates }));
 
   const counts = new Map<string, { w: string; j: string; v: number; n: string; d: string; g: string; m: string; count: number }>();
@@ -160,6 +181,10 @@ export async function writeOutcomes(tx: Queryable, outcomes: CustomerOutcome[], 
       delete from timers where id = any(array(
         select t.id from jsonb_to_recordset(${json(owners)}) as o(w uuid, c text, keys text[])
         cross join lateral (select t.id from timers t where t.workspace_id = o.w and t.customer_id = o.c and not (t.key = any(o.keys)) offset 0) t)))`,
+    postpone !== null && sql`
+    postponed_timers as (
+      update timers set due_at = greatest(due_at, now()) + ${postpone.byMs}::int * interval '1 millisecond'
+      where id = any(${intArray(postpone.ids)}::bigint[]))`,
     timerRows.length > 0 && sql`
     kept_timers as (
       insert into timers (workspace_id, customer_id, due_at, key, payload)

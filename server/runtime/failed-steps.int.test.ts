@@ -1,0 +1,71 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { customerStates, outbox, stepLog, timers } from "@/db/schema";
+import { connectTestDb, makeWorkspace } from "@/db/testing";
+import { appendEvents } from "@/server/ingest/append-events";
+import { emptyCustomerState, stateFormat } from "@/server/journey";
+import { journey } from "@/server/journey/test-helpers";
+import { allPartitions, drainRuntime, publishDocument, queuedEvents } from "@/server/testing/runtime";
+import { failedTimerRetryMs, processPartitions } from "./process-partitions";
+
+let db: Db;
+beforeAll(async () => {
+  db = await connectTestDb();
+});
+afterAll(async () => {
+  await db.$end();
+});
+
+const ping = (customerId: string, messageId: string) => ({
+  type: "track" as const, userId: customerId, anonymousId: null, customerId, name: "ping", properties: {}, traits: {}, context: {}, timestamp: new Date(), messageId,
+});
+
+/**
+ * A batch runs many customers in one transaction. An input whose step throws
+ * (a bug, or a stored state that is not one) must fail alone: thrown out of
+ * the batch, it rolled the batch back at every retry, and the worker's
+ * partitions stopped for good.
+ */
+describe("a step that throws", () => {
+  it("fails alone, on the customer's timeline: the batch commits for everyone else, and nothing comes back in every batch", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    await drainRuntime(db, { ai: null }); // earlier files' leftovers first: the round below holds only this test's inputs
+    await publishDocument(db, workspace.id, journey(`p-${tag}`, [["t", "trigger", { event: "ping" }], ["m", "message", { channel: "in_app", template: "pong" }]], ["t>m"], { reentry: "always" }));
+    const [good, broken, odd] = [`good-${tag}`, `broken-${tag}`, `odd-${tag}`];
+    // Stored states that carry the current format (so they are taken as they are) but are not states:
+    // `broken`'s instances are not a list (reading its timers throws), `odd`'s instance has no path (each step throws).
+    const format = stateFormat();
+    const oddInstance = { id: "i1", journey: `p-${tag}`, version: 1, key: null, group: "treatment", node: "m", enteredAt: new Date().toISOString(), goalBy: null, converted: false, seq: 1, waiting: null, suppressUntil: null, entryEvent: {}, decisions: [] };
+    const stored = { [broken]: { ...emptyCustomerState(), instances: 5, format }, [odd]: { ...emptyCustomerState(), instances: [oddInstance], format } };
+    for (const [customerId, state] of Object.entries(stored)) await db.insert(customerStates).values({ workspaceId: workspace.id, customerId, state });
+    await db.execute(sql`insert into timers (workspace_id, customer_id, due_at, key, payload) values (${workspace.id}::uuid, ${broken}, now() - interval '1 second', 'i9:1', '{"instanceId": "i9", "seq": 1}'::jsonb)`);
+    await appendEvents(db, workspace.id, [ping(good, `${tag}-1`), ping(broken, `${tag}-2`), ping(odd, `${tag}-3`), ping(odd, `${tag}-4`)], "test");
+
+    const before = Date.now();
+    // One batch, and it commits: the good customer's message is queued.
+    expect(await processPartitions(db, allPartitions, { batchSize: 100, ai: null })).toBe(5);
+    const messages = await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id));
+    expect(messages.map((m) => m.customerId)).toEqual([good]);
+    expect(await queuedEvents(db, workspace.id)).toEqual([]);
+
+    // Each failed input is on its customer's timeline, with what failed and why.
+    const failed = await db.select().from(stepLog).where(and(eq(stepLog.workspaceId, workspace.id), eq(stepLog.type, "failed"))).orderBy(asc(stepLog.id));
+    const seen = failed.map((f) => [f.customerId, (f.detail as { input: string }).input.replace(/\d+/g, "N"), f.detail.reason, /TypeError/.test(String(f.detail.error))]);
+    expect(seen.sort()).toEqual(
+      [
+        [broken, "event N (ping)", "step_failed", true],
+        [broken, "timer iN:N", "step_failed", true],
+        [odd, "event N (ping)", "step_failed", true],
+        [odd, "event N (ping)", "step_failed", true],
+      ].sort(),
+    );
+    // The states are left as they were.
+    const states = await db.select().from(customerStates).where(eq(customerStates.workspaceId, workspace.id));
+    for (const s of states.filter((x) => x.customerId !== good)) expect(s.state).toEqual(stored[s.customerId]);
+    // The broken customer's due timer waits an hour instead of coming back in every batch.
+    const [timer] = await db.select().from(timers).where(and(eq(timers.workspaceId, workspace.id), eq(timers.customerId, broken)));
+    expect(timer!.dueAt.getTime()).toBeGreaterThanOrEqual(before + failedTimerRetryMs - 5_000);
+    expect(await processPartitions(db, allPartitions, { batchSize: 100, ai: null })).toBe(0);
+  });
+});
