@@ -80,22 +80,25 @@ export async function sendClaimed(
       const result = await sendOne(row, await providerFor(row.workspaceId, row.channel));
       if (result.ok) {
         counts.sent++;
-        await record({ id: row.id, status: "sent", result: result.detail ?? null, delayMs: null, at: Date.now() });
+        await record({ id: row.id, attempts: row.attempts, status: "sent", result: result.detail ?? null, delayMs: null, at: Date.now() });
       } else if (!result.retryable || row.attempts >= maxAttempts) {
         counts.dead++;
-        await record({ id: row.id, status: "dead", result: result.error, delayMs: null, at: Date.now() });
+        await record({ id: row.id, attempts: row.attempts, status: "dead", result: result.error, delayMs: null, at: Date.now() });
       } else {
         counts.retrying++;
         const delay = Math.min(3_600_000, baseDelayMs * 2 ** (row.attempts - 1) * (0.8 + 0.4 * Math.random()));
-        await record({ id: row.id, status: "retrying", result: result.error, delayMs: Math.round(delay), at: Date.now() });
+        await record({ id: row.id, attempts: row.attempts, status: "retrying", result: result.error, delayMs: Math.round(delay), at: Date.now() });
       }
     }),
   );
   return counts;
 }
 
-/** `at`: when the send ended (ms since the epoch): a sent message's sent_at, however long its outcome waits to be written. */
-type Outcome = { id: number; status: "sent" | "dead" | "retrying"; result: string | null; delayMs: number | null; at: number };
+/**
+ * `at`: when the send ended (ms since the epoch): a sent message's sent_at, however long its outcome waits to be written.
+ * `attempts`: the attempt this send was (the claim's count), so that an outcome that comes too late is told apart.
+ */
+type Outcome = { id: number; attempts: number; status: "sent" | "dead" | "retrying"; result: string | null; delayMs: number | null; at: number };
 
 /**
  * Records send outcomes as they come, coalesced: an outcome waits up to
@@ -104,7 +107,7 @@ type Outcome = { id: number; status: "sent" | "dead" | "retrying"; result: strin
  * instead of one each). One recorder per database handle, so the sends of
  * several batches (a worker claims the next batch while one's messages are on
  * the wire) share statements. Each `record` resolves once its outcome is
- * stored; a failed write rejects every outcome it carried (those messages
+ * stored; a write that fails is tried again (rewriteAfterMs), and then rejects every outcome it carried (those messages
  * come back after their lease).
  */
 const recorders = new WeakMap<Db, (o: Outcome) => Promise<void>>();
@@ -122,6 +125,13 @@ function recorderOf(db: Db): (o: Outcome) => Promise<void> {
  * wire; receivers drop repeats by Idempotency-Key).
  */
 const lingerMs = 50;
+/**
+ * A write of outcomes that fails (the connection dropped, the database is
+ * restarting) is tried again after these pauses before it gives up: given up,
+ * its messages come back when their lease ends and are sent again, though
+ * they were delivered. Together a few seconds, far inside the lease.
+ */
+const rewriteAfterMs = [200, 1_000, 3_000];
 
 function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
   let pending: { outcome: Outcome; done: () => void; failed: (e: unknown) => void }[] = [];
@@ -131,11 +141,15 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
     while (pending.length > 0) {
       const group = pending;
       pending = [];
-      try {
-        // By primary key, with each message's outcome looked up by its id: a join with the outcomes' rows was planned
-        // (generic plan, 100 rows expected) as a hash join over every row of the outbox.
-        const outcomes = Object.fromEntries(group.map((g) => [String(g.outcome.id), g.outcome]));
-        await executePrepared(db, sql`
+      // By primary key, with each message's outcome looked up by its id: a join with the outcomes' rows was planned
+      // (generic plan, 100 rows expected) as a hash join over every row of the outbox.
+      // Only a message still in flight takes an outcome (sent and dead are final), and only from the send of its latest
+      // claim, or a `sent` from any: a send that outlasted its lease, recording `retrying` after a second claim's send
+      // recorded `sent`, would have the message sent a third time. Written again a few times if the write fails: it is
+      // idempotent under that rule.
+      const outcomes = Object.fromEntries(group.map((g) => [String(g.outcome.id), g.outcome]));
+      const write = () =>
+        executePrepared(db, sql`
           with v as (select ${JSON.stringify(outcomes)}::jsonb as m)
           update outbox o set
             status = v.m -> o.id::text ->> 'status',
@@ -144,10 +158,21 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
             next_attempt_at = case when v.m -> o.id::text ->> 'status' = 'retrying'
               then now() + (v.m -> o.id::text ->> 'delayMs')::int * interval '1 millisecond' else o.next_attempt_at end
           from v
-          where o.id = any(${intArray(group.map((g) => g.outcome.id))}::bigint[])`);
-        for (const g of group) g.done();
-      } catch (err) {
-        for (const g of group) g.failed(err);
+          where o.id = any(${intArray(group.map((g) => g.outcome.id))}::bigint[])
+            and o.status in ('pending', 'retrying')
+            and (o.attempts = (v.m -> o.id::text ->> 'attempts')::int or v.m -> o.id::text ->> 'status' = 'sent')`);
+      for (let tried = 0; ; tried++) {
+        try {
+          await write();
+          for (const g of group) g.done();
+          break;
+        } catch (err) {
+          if (tried >= rewriteAfterMs.length) {
+            for (const g of group) g.failed(err);
+            break;
+          }
+          await new Promise((r) => setTimeout(r, rewriteAfterMs[tried]));
+        }
       }
     }
     writing = false;

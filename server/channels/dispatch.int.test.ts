@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
@@ -8,7 +8,7 @@ import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { verifySignature } from "@/server/ingest/verify-signature";
 import { startWebhookReceiver, type ReceivedRequest } from "@/server/testing/webhook-receiver";
 import { saveChannelProvider } from "./channel-settings";
-import { dispatchDueMessages } from "./dispatch-due-messages";
+import { dispatchDueMessages, sendClaimed } from "./dispatch-due-messages";
 
 let db: Db;
 let http: Awaited<ReturnType<typeof startWebhookReceiver>>;
@@ -109,6 +109,33 @@ describe("dispatching the outbox through real channels", () => {
       if (p.answer === 503) expect(row.nextAttemptAt.getTime() - before).toBeGreaterThan(3_900);
       if (p.answer === 503) expect(row.nextAttemptAt.getTime() - before).toBeLessThan(6_100 + (Date.now() - before));
     }
+  });
+
+  it("records a send's outcome only while the send is the message's latest claim, or a delivery; sent and dead are final", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    const provider = { provider: "webhook" as const, url: httpUrl, secret: "whsec_12345678", timeoutMs: 2000 };
+    // A send that outlasted its lease: the message was claimed again (attempt 2) after this send (attempt 1) began.
+    const claimedAs = async (key: string, attempts: number, status: string) => {
+      await enqueue(workspace.id, key, "webhook", { body: key.endsWith("fails") ? "answer 503" : "hello" });
+      await db.execute(sql`update outbox set attempts = ${attempts}, status = ${status} where key = ${key}`);
+      const row = await statusOf(key);
+      return { ...row, attempts: 1 };
+    };
+    const cases = [
+      // The second claim's send was delivered: the first's late failure must not make it due again (a third send).
+      { key: `k-${tag}-late-fails`, now: "sent", attempts: 2, expect: "sent" },
+      // The second claim's send failed and waits: the first's late delivery is the truth.
+      { key: `k-${tag}-late-sent`, now: "retrying", attempts: 2, expect: "sent" },
+      // The second claim's send is still out: the first's late failure is not recorded over it.
+      { key: `k-${tag}-out-fails`, now: "pending", attempts: 2, expect: "pending" },
+      // Dead is final too.
+      { key: `k-${tag}-dead-sent`, now: "dead", attempts: 2, expect: "dead" },
+      // The send of the latest claim records as before.
+      { key: `k-${tag}-own-fails`, now: "pending", attempts: 1, expect: "retrying" },
+    ];
+    const rows = await Promise.all(cases.map((c) => claimedAs(c.key, c.attempts, c.now)));
+    await sendClaimed(db, rows, () => provider, { maxAttempts: 6, baseDelayMs: 1_000 });
+    for (const c of cases) expect([c.key, (await statusOf(c.key)).status]).toEqual([c.key, c.expect]);
   });
 
   it("sends email over SMTP to the customer's address", async () => {
