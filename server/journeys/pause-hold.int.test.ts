@@ -4,7 +4,8 @@ import type { Db } from "@/db/client";
 import { outbox, stepLog } from "@/db/schema";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
-import { journeyDocumentSchema } from "@/server/journey";
+import { emptyCustomerState, journeyDocumentSchema } from "@/server/journey";
+import { writeOutcomes } from "@/server/runtime/write-outcomes";
 import { createApiKey } from "@/server/workspaces/api-keys";
 import { journeyActionRoute } from "./management-api";
 import { setJourneyStatus } from "./set-journey-status";
@@ -97,5 +98,26 @@ describe("pausing a journey", () => {
     // a finished (its message went out on time); b was not let in.
     expect(await s.sent()).toEqual(["a"]);
     expect(await s.entered()).toEqual(["a"]);
+  });
+});
+
+describe("a wake-up written while a batch runs", () => {
+  it("is deleted only by a batch that claimed it: one that read the timers before the resume leaves it for the next", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    const customer = `c-${tag}`;
+    // The resume's wake-up, and a timer the customer's state no longer has.
+    await db.execute(sql`insert into timers (workspace_id, customer_id, due_at, key, payload) values
+      (${workspace.id}::uuid, ${customer}, now(), 'wake:j', '{"wake": true}'::jsonb),
+      (${workspace.id}::uuid, ${customer}, now(), 'gone:1', '{"instanceId": "gone", "seq": 1}'::jsonb)`);
+    const keys = async () => ((await db.execute(sql`select key from timers where customer_id = ${customer} order by key`)) as unknown as { key: string }[]).map((r) => r.key);
+    const [wake] = (await db.execute(sql`select id from timers where customer_id = ${customer} and key = 'wake:j'`)) as unknown as [{ id: string }];
+    const outcome = { workspaceId: workspace.id, customerId: customer, state: emptyCustomerState(), effects: [], timers: [], traitUpdates: {} };
+
+    // A batch whose claim did not see the wake-up (it read the journey as still held): the wake-up stays.
+    await db.transaction((tx) => writeOutcomes(tx, [outcome]));
+    expect(await keys()).toEqual(["wake:j"]);
+    // The next batch claimed it and ran it: it goes.
+    await db.transaction((tx) => writeOutcomes(tx, [{ ...outcome, claimedWakes: [Number(wake.id)] }]));
+    expect(await keys()).toEqual([]);
   });
 });

@@ -139,7 +139,8 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       // Until a step runs, the customer's timers are those of their stored state: the write replaces a customer's
       // timers by this set, so a customer whose only inputs were unusable timers (a payload this code cannot read)
       // keeps every wait and loses only those.
-      const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: timersOf(state, heldJourneys.get(w.workspaceId)), traitUpdates: {} };
+      const claimedWakes = w.timers.filter((t) => (t.payload as { wake?: unknown } | null)?.wake === true).map((t) => t.id);
+      const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: timersOf(state, heldJourneys.get(w.workspaceId)), traitUpdates: {}, claimedWakes };
       /** Runs one input; false if its step threw (recorded: the customer goes on from the state before it). */
       const apply = (input: StepInput, what: string): boolean => {
         let res: ReturnType<typeof orchestrate>;
@@ -205,7 +206,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
     }
     // The lowest partition held: no other worker holds it now, so no other batch writes analytics rows under it.
     for (const f of failures) console.error(`[runtime] ${f.workspaceId} customer ${JSON.stringify(f.customerId)}: ${f.input} failed (${f.error}); recorded in the step log, the batch goes on`);
-    const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined, shard: Math.min(...partitions), failures, postponeTimers: postponed.length ? { ids: postponed, byMs: failedTimerRetryMs } : undefined });
+    const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined, shard: Math.min(...partitions), failures, postponeTimers: postponed.length ? { ids: postponed, until: new Date(now.getTime() + failedTimerRetryMs) } : undefined });
     // A claim that came back full of due timers leaves more due now (handled may count fewer: unusable timers).
     let nextDue = due.length >= opts.batchSize ? now : nextAtClaim;
     for (const o of outcomes) {

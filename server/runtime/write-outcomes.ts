@@ -14,6 +14,13 @@ export type CustomerOutcome = {
   effects: Effect[];
   timers: Timer[];
   traitUpdates: Record<string, unknown>;
+  /**
+   * The ids of this customer's wake-up timers (`wake:<journey>`, written when a held journey resumes) that the batch
+   * claimed. A wake-up is the one timer written from outside the runtime: one written after the batch's claim read
+   * the timers (the claim then saw the journey still held) is not the batch's to delete, or the customer would stay
+   * held for good.
+   */
+  claimedWakes?: number[];
 };
 
 /**
@@ -98,8 +105,8 @@ export async function writeOutcomes(
     leaseMessagesMs?: number;
     shard?: number;
     failures?: StepFailure[];
-    /** Timers (by id) of customers whose steps could not run at all: moved this much later, so they do not come back in every batch. */
-    postponeTimers?: { ids: number[]; byMs: number };
+    /** Timers (by id) of customers whose steps could not run at all: moved to `until` (if later), so they do not come back in every batch. */
+    postponeTimers?: { ids: number[]; until: Date };
   } = {},
 ): Promise<LeasedMessage[]> {
   const failures = opts.failures ?? [];
@@ -111,7 +118,7 @@ export async function writeOutcomes(
   const states = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId, s: { ...o.state, format } }));
   // Each customer with the keys of the timers they keep: the delete compares a timer with its own customer's few keys
   // (a NOT EXISTS over all the batch's new timers made Postgres scan them once per timer: 100 ms for 500 customers).
-  const owners = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId, keys: o.timers.map((t) => t.key) }));
+  const owners = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId, keys: o.timers.map((t) => t.key), wakes: o.claimedWakes ?? [] }));
   const timerRows = outcomes.flatMap((o) =>
     o.timers.map((t) => ({ w: o.workspaceId, c: o.customerId, due: t.dueAt, key: t.key, payload: "score" in t ? { score: true } : { instanceId: t.instanceId, seq: t.seq } })),
   );
@@ -179,11 +186,14 @@ export async function writeOutcomes(
     sql`
     gone_timers as (
       delete from timers where id = any(array(
-        select t.id from jsonb_to_recordset(${json(owners)}) as o(w uuid, c text, keys text[])
-        cross join lateral (select t.id from timers t where t.workspace_id = o.w and t.customer_id = o.c and not (t.key = any(o.keys)) offset 0) t)))`,
+        select t.id from jsonb_to_recordset(${json(owners)}) as o(w uuid, c text, keys text[], wakes bigint[])
+        cross join lateral (
+          select t.id from timers t
+          where t.workspace_id = o.w and t.customer_id = o.c and not (t.key = any(o.keys)) and (t.key not like 'wake:%' or t.id = any(o.wakes))
+          offset 0) t)))`,
     postpone !== null && sql`
     postponed_timers as (
-      update timers set due_at = greatest(due_at, now()) + ${postpone.byMs}::int * interval '1 millisecond'
+      update timers set due_at = greatest(due_at, ${postpone.until.toISOString()}::timestamptz)
       where id = any(${intArray(postpone.ids)}::bigint[]))`,
     timerRows.length > 0 && sql`
     kept_timers as (
