@@ -44,7 +44,9 @@ export type ClaimedBatch = {
  *    doubles up; the delete commits with the batch's writes, or not at all);
  *  - the timers of those partitions due by the clock;
  *  - for each customer with events, their timers due before their latest
- *    claimed event (the runtime handles each customer's inputs in time order);
+ *    claimed event (the runtime handles each customer's inputs in time order)
+ *    and due by the clock: an event stamped in the future (a device's clock
+ *    ahead; the API takes up to a day) must not bring a wait's end forward;
  *  - each of these customers' state (locked for the batch) and profile;
  *  - what these customers' workspaces need to run: programs (with the
  *    versions their stored instances are pinned to), the bandit's counts,
@@ -92,7 +94,8 @@ export async function claimBatch(tx: Queryable, opts: { partitions: number[]; no
     early as (
       select t.id, t.workspace_id, t.customer_id, t.key, t.due_at, t.payload
       from latest w cross join lateral (
-        select * from timers t where t.workspace_id = w.workspace_id and t.customer_id = w.customer_id and t.due_at <= w.until offset 0) t
+        select * from timers t where t.workspace_id = w.workspace_id and t.customer_id = w.customer_id
+          and t.due_at <= least(w.until, ${opts.now.toISOString()}::timestamptz) offset 0) t
       for update of t skip locked),
     who as (select workspace_id, customer_id from ev union select workspace_id, customer_id from due),
     st as (
