@@ -69,7 +69,11 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
       <Card>
         <CardHeader title="Incrementality" description="Treatment against the journey's holdout: what the journey adds over doing nothing." />
         {!lift ? (
-          <EmptyState title="No holdout data yet">Set a holdout % in the journey settings; lift appears once both groups have entrants.</EmptyState>
+          <EmptyState title="No holdout comparison yet">
+            {(r.entered.holdout ?? 0) > 0
+              ? "Lift appears once the treatment group has entrants in this period too."
+              : "Nobody in this period is in the holdout group. Lift appears once both groups have entrants; if the journey has no holdout group, set one in its settings (Holdout group %)."}
+          </EmptyState>
         ) : (
           <div className="grid gap-6 p-5 md:grid-cols-2" data-testid="lift">
             <div>

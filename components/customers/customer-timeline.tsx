@@ -12,7 +12,7 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
   const trpc = useTRPC();
   const timeline = useQuery(trpc.customer.timeline.queryOptions({ customerId }, { refetchInterval: 5_000 }));
   if (timeline.isPending) return <Card><LoadingRows label="Loading customer" /></Card>;
-  if (timeline.isError) return <Card><ErrorState message={timeline.error.message} onRetry={() => void timeline.refetch()} /></Card>;
+  if (timeline.isError) return <Card><ErrorState message={timeline.error.message} code={timeline.error.data?.code} back={{ href: "/customers", label: "← Search customers" }} onRetry={() => void timeline.refetch()} /></Card>;
   const t = timeline.data;
   return (
     <div className="grid gap-6 lg:grid-cols-[320px_1fr]">

@@ -9,9 +9,11 @@ import {
   ReactFlowProvider,
   addEdge,
   useEdgesState,
+  useNodesInitialized,
   useNodesState,
   useReactFlow,
   useStore,
+  useStoreApi,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -46,6 +48,42 @@ function DetailByZoom() {
   useEffect(() => {
     domNode?.classList.toggle("wm-far", far);
   }, [domNode, far]);
+  return null;
+}
+/** From this zoom up a step's text is easy to read (its smallest text about 7 px, its title about 9). */
+const readableZoom = 0.65;
+const fitPadding = 0.15;
+
+/**
+ * The view a journey opens at: the whole journey when it fits at a readable
+ * zoom; otherwise its start (the left, where the layout puts the triggers),
+ * at a readable zoom, as commercial canvases open. Fitting a wide journey
+ * whole put it below {@link farZoom}: the demo's journeys opened as blank
+ * coloured cards. F, or the corner button, still shows the whole journey.
+ */
+function OpeningView() {
+  const initialized = useNodesInitialized();
+  const flow = useReactFlow();
+  const store = useStoreApi();
+  const opened = useRef(false);
+  useEffect(() => {
+    if (!initialized || opened.current) return;
+    opened.current = true;
+    const nodes = flow.getNodes();
+    const { width, height } = store.getState();
+    if (nodes.length === 0 || width === 0 || height === 0) return;
+    const b = flow.getNodesBounds(nodes);
+    const fit = Math.min(1, (width * (1 - 2 * fitPadding)) / b.width, (height * (1 - 2 * fitPadding)) / b.height);
+    if (fit >= readableZoom) {
+      void flow.fitView({ maxZoom: 1, padding: fitPadding });
+      return;
+    }
+    const zoom = readableZoom;
+    const margin = 48;
+    // Vertically centred if the journey is no taller than the view, else from its top.
+    const y = b.height * zoom <= height - 2 * margin ? (height - b.height * zoom) / 2 - b.y * zoom : margin - b.y * zoom;
+    void flow.setViewport({ x: margin - b.x * zoom, y, zoom });
+  }, [initialized, flow, store]);
   return null;
 }
 const clipboardKey = "waymark-clipboard";
@@ -378,13 +416,13 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
           multiSelectionKeyCode={["Meta", "Control", "Shift"]}
           // Steps out of view are not mounted: each mounted step and handle listens to the canvas store, so a drag with 300 mounted costs frames (bench:canvas).
           onlyRenderVisibleElements
-          fitView
-          fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
+          fitViewOptions={{ maxZoom: 1, padding: fitPadding }}
           minZoom={0.1}
           defaultEdgeOptions={{ type: "smoothstep" }}
           proOptions={{ hideAttribution: true }}
         >
           <DetailByZoom />
+          <OpeningView />
           <Background gap={20} color="#e2e8f0" />
           <MiniMap pannable zoomable nodeColor={(n) => (n.data as { kind?: string }).kind === "negative_trigger" ? "#dc2626" : "#94a3b8"} />
           <Controls showInteractive={false} position="top-right" />

@@ -1,7 +1,7 @@
 "use client";
 
 import { nodeKindList, nodeKinds, type NodeKind } from "@/server/journey";
-import { familyLook } from "./family-look";
+import { familyLook, iconOf } from "./family-look";
 
 export const paletteMime = "application/x-waymark-node-kind";
 
@@ -29,7 +29,7 @@ export function Palette({ onAdd }: { onAdd: (kind: NodeKind) => void }) {
             data-testid={`palette-${kind}`}
           >
             <span className="flex h-5 w-5 shrink-0 items-center justify-center rounded text-[11px] text-white" style={{ background: look.color }} aria-hidden>
-              {look.icon}
+              {iconOf(kind, k.family)}
             </span>
             <span className="block text-sm font-medium text-ink">{k.label}</span>
           </button>

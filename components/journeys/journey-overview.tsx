@@ -27,7 +27,7 @@ export function JourneyOverview({ journeyId, canEdit }: { journeyId: string; can
   }, [status.saved, refetch]);
 
   if (journey.isPending) return <Card><LoadingRows label="Loading journey" /></Card>;
-  if (journey.isError) return <Card><ErrorState message={journey.error.message} onRetry={() => void journey.refetch()} /></Card>;
+  if (journey.isError) return <Card><ErrorState message={journey.error.message} code={journey.error.data?.code} back={{ href: "/journeys", label: "← All journeys" }} onRetry={() => void journey.refetch()} /></Card>;
   const j = journey.data;
   const errors = status.issues.filter((i) => i.severity === "error");
   return (

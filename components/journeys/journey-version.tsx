@@ -15,7 +15,7 @@ export function JourneyVersionView({ journeyId, version }: { journeyId: string; 
   const trpc = useTRPC();
   const v = useQuery(trpc.journey.version.queryOptions({ journeyId, version }));
   if (v.isPending) return <Card><LoadingRows label="Loading version" /></Card>;
-  if (v.isError) return <Card><ErrorState message={v.error.message} onRetry={() => void v.refetch()} /></Card>;
+  if (v.isError) return <Card><ErrorState message={v.error.message} code={v.error.data?.code} back={{ href: "/journeys", label: "← All journeys" }} onRetry={() => void v.refetch()} /></Card>;
   const d = v.data;
   const isLive = d.liveVersion === version;
   return (

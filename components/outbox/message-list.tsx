@@ -47,7 +47,11 @@ export function MessageList() {
       ) : messages.isError ? (
         <ErrorState message={messages.error.message} onRetry={() => void messages.refetch()} />
       ) : rows.length === 0 ? (
+        status ? (
+        <EmptyState title={`No messages ${statusLook[status].label.toLowerCase()}`}>None of the messages has this status now. Choose All to see every message.</EmptyState>
+      ) : (
         <EmptyState title="No messages yet">Messages that journeys send appear here. Channels without settings stay in the sandbox: nothing leaves.</EmptyState>
+      )
       ) : (
         <>
           <ul className="divide-y divide-surface-line" data-testid="message-list">

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { Button } from "./button";
 
 /** Empty, loading and error states share one look so every list reads the same way. */
@@ -26,7 +27,24 @@ export function LoadingRows({ rows = 4, label = "Loading" }: { rows?: number; la
   );
 }
 
-export function ErrorState({ message, onRetry }: { message: string; onRetry?: () => void }) {
+/**
+ * A query that failed. Given the error's `code` (tRPC's `error.data?.code`), a record that does not exist is said
+ * plainly, with a way back, instead of an error to retry: retrying cannot bring it back.
+ */
+export function ErrorState({ message, onRetry, code, back }: { message: string; onRetry?: () => void; code?: string; back?: { href: string; label: string } }) {
+  if (code === "NOT_FOUND") {
+    return (
+      <div role="status" className="flex flex-col items-center px-6 py-12 text-center">
+        <p className="text-sm font-semibold text-ink">Not found</p>
+        <p className="mt-1 max-w-md text-sm text-ink-muted">{message}</p>
+        {back ? (
+          <Link href={back.href} className="mt-4 text-sm font-medium text-brand-700 hover:underline">
+            {back.label}
+          </Link>
+        ) : null}
+      </div>
+    );
+  }
   return (
     <div role="alert" className="flex flex-col items-center px-6 py-12 text-center">
       <p className="text-sm font-semibold text-red-700">Something went wrong</p>

@@ -4,7 +4,7 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import { isNodeKind, nodeKinds } from "@/server/journey";
 import { handleLabels, type JourneyFlowNode } from "../document-graph";
-import { familyLook } from "../family-look";
+import { familyLook, iconOf } from "../family-look";
 
 function summaryOf(kind: string, config: Record<string, unknown>): string {
   if (!isNodeKind(kind)) return "Unknown kind";
@@ -37,7 +37,7 @@ export const JourneyNodeView = memo(function JourneyNodeView({ data, selected }:
     >
       {!entry ? <Handle type="target" position={Position.Left} className="!h-3 !w-3 !border-2 !border-white !bg-slate-400" /> : null}
       <div className="wm-node-head flex items-center gap-2 rounded-t-xl px-3 py-1.5 text-[11px] font-semibold tracking-wide text-white uppercase" style={{ background: look.color }}>
-        <span className="wm-node-text" aria-hidden>{look.icon}</span>
+        <span className="wm-node-text" aria-hidden>{iconOf(data.kind, kind?.family ?? "flow")}</span>
         <span className="wm-node-text">{kind?.label ?? data.kind}</span>
       </div>
       <div className="wm-node-text px-3 py-2">
