@@ -80,10 +80,13 @@ test("build a journey with the mouse: add, connect, configure, validate, save, r
   await page.keyboard.press("Escape");
   await expect(help).toHaveCount(0);
 
-  // Reload: everything was saved.
+  // Reload: everything was saved. (A journey wider than the canvas opens at its start, readable; F shows it whole,
+  // once the opening view has been set.)
   await page.reload();
-  await page.keyboard.press("f");
-  await expect(page.locator(".react-flow__node")).toHaveCount(4);
+  await expect(async () => {
+    await page.keyboard.press("f");
+    await expect(page.locator(".react-flow__node")).toHaveCount(4, { timeout: 1_000 });
+  }).toPass();
   await expect(page.locator(".react-flow__edge")).toHaveCount(3);
   await expect(node(page, "wait_1")).toContainText("Wait 3 h");
   await expect(page.getByTestId("problems")).toContainText("No problems");
