@@ -36,5 +36,17 @@ test("the incrementality page compares journeys with the global control group, o
   await expect(page.getByText("No journey has had entrants in this period")).toBeVisible();
   await page.getByRole("button", { name: "All time" }).click();
   await expect(page.getByLabel("From")).toHaveValue("");
+  // A From after the To is said, and the figures stay those of the last range that made sense (since March 2020: all of it).
+  const rows = page.getByRole("row");
+  await expect(rows.first()).toBeVisible();
+  const shown = await rows.count();
+  await page.getByLabel("From").fill("2020-03-01");
+  await page.getByLabel("To").fill("2020-01-31");
+  const rangeAlert = page.getByRole("alert").filter({ hasText: "is after" });
+  await expect(rangeAlert).toHaveText(/“From” is after “To”/);
+  await expect(page.getByLabel("From")).toHaveAttribute("aria-invalid", "true");
+  await expect(rows).toHaveCount(shown);
+  await page.getByRole("button", { name: "All time" }).click();
+  await expect(rangeAlert).toHaveCount(0);
   await snap(page, "incrementality");
 });

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { useDateRange } from "./date-range";
 import { useTRPC } from "@/components/trpc/provider";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
@@ -27,16 +28,10 @@ function Kpi({ label, value, hint }: { label: string; value: string; hint?: stri
 /** Funnel, conversion and incrementality of one journey, from the runtime's counters. */
 export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
   const trpc = useTRPC();
-  const [from, setFrom] = useState("");
-  const [to, setTo] = useState("");
+  const { from, to, setFrom, setTo, applied, error: rangeError } = useDateRange();
   const [version, setVersion] = useState("");
-  const report = useQuery(
-    trpc.analytics.journeyReport.queryOptions(
-      { journeyId, from: from || undefined, to: to || undefined, version: version ? Number(version) : undefined },
-      { refetchInterval: 10_000, placeholderData: (p) => p },
-    ),
-  );
-  const range = { journeyId, from: from || undefined, to: to || undefined, version: version ? Number(version) : undefined };
+  const range = { journeyId, ...applied, version: version ? Number(version) : undefined };
+  const report = useQuery(trpc.analytics.journeyReport.queryOptions(range, { refetchInterval: 10_000, placeholderData: (p) => p }));
   const timing = useQuery(trpc.analytics.journeyTiming.queryOptions(range, { refetchInterval: 30_000, placeholderData: (p) => p }));
   if (report.isPending) return <Card><LoadingRows label="Loading analytics" /></Card>;
   if (report.isError) return <Card><ErrorState message={report.error.message} onRetry={() => void report.refetch()} /></Card>;
@@ -49,8 +44,8 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-end gap-3 text-sm">
-        <label className="text-ink-muted">From <input type="date" aria-label="From date" value={from} onChange={(e) => setFrom(e.target.value)} className="ml-1 h-8 rounded-md border border-surface-line px-2" /></label>
-        <label className="text-ink-muted">To <input type="date" aria-label="To date" value={to} onChange={(e) => setTo(e.target.value)} className="ml-1 h-8 rounded-md border border-surface-line px-2" /></label>
+        <label className="text-ink-muted">From <input type="date" aria-label="From date" aria-invalid={!!rangeError} value={from} onChange={(e) => setFrom(e.target.value)} className={`ml-1 h-8 rounded-md border px-2 ${rangeError ? "border-red-400" : "border-surface-line"}`} /></label>
+        <label className="text-ink-muted">To <input type="date" aria-label="To date" aria-invalid={!!rangeError} value={to} onChange={(e) => setTo(e.target.value)} className={`ml-1 h-8 rounded-md border px-2 ${rangeError ? "border-red-400" : "border-surface-line"}`} /></label>
         <label className="text-ink-muted">
           Version{" "}
           <select aria-label="Version" value={version} onChange={(e) => setVersion(e.target.value)} className="h-8 rounded-md border border-surface-line px-2">
@@ -58,6 +53,7 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
             {r.versions.map((v) => <option key={v} value={v}>v{v}</option>)}
           </select>
         </label>
+        {rangeError ? <p role="alert" className="basis-full text-xs text-red-600">{rangeError}</p> : null}
       </div>
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" data-testid="kpis">
         <Kpi label="Entered" value={num.format(entered + (r.entered.holdout ?? 0))} hint={`${num.format(entered)} treatment · ${num.format(r.entered.holdout ?? 0)} holdout`} />

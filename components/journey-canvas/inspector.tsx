@@ -95,7 +95,8 @@ function NodeSettings({ node, issues, readOnly, onChange, settings, name, onBase
           onChange({ config });
         }}
       />
-      <label className="flex min-h-0 flex-1 flex-col text-sm font-medium text-ink-soft">
+      {/* Not allowed to shrink below its textarea (min-h-32 and the label): the error under it was drawn over the text. */}
+      <label className="flex min-h-40 flex-1 flex-col text-sm font-medium text-ink-soft">
         Settings (JSON)
         <textarea
           aria-label="Node settings"

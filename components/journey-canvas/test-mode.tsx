@@ -43,15 +43,22 @@ export function TestMode({ getDocument, onResult, onClose }: { getDocument: () =
 
   const run = () => {
     setError(null);
+    // A run that cannot start clears the last one's trace (on the panel and the canvas): left there, it read as this run's.
+    const fail = (message: string) => {
+      setError(message);
+      setResult(null);
+      onResult(null);
+    };
     const doc = getDocument();
     const errors = validateJourney(doc).filter((i) => i.severity === "error");
-    if (errors.length) return setError(`Fix ${errors.length} error(s) first: ${errors[0]!.message}`);
+    if (errors.length) return fail(`Fix ${errors.length} error(s) first: ${errors[0]!.message}`);
     let parsedTraits: Record<string, unknown>;
     try {
       parsedTraits = JSON.parse(traits);
     } catch {
-      return setError("Traits must be a JSON object");
+      return fail("Traits must be a JSON object");
     }
+    if (typeof parsedTraits !== "object" || parsedTraits === null || Array.isArray(parsedTraits)) return fail("Traits must be a JSON object: { … }");
     const start = new Date(Date.UTC(2026, 0, 5, 10, 0, 0));
     const sim = new Simulator([doc]);
     const lines: SimLine[] = [];
@@ -59,13 +66,13 @@ export function TestMode({ getDocument, onResult, onClose }: { getDocument: () =
     let at = start;
     for (const [i, e] of events.entries()) {
       const d = parseDuration(e.after);
-      if (!d) return setError(`Event ${i + 1}: "after" must be a duration like PT2H`);
+      if (!d) return fail(`Event ${i + 1}: "after" must be a duration like PT2H`);
       at = addDuration(at, d);
       let properties: Record<string, unknown>;
       try {
         properties = JSON.parse(e.properties || "{}");
       } catch {
-        return setError(`Event ${i + 1}: properties must be JSON`);
+        return fail(`Event ${i + 1}: properties must be JSON`);
       }
       lines.push(...sim.handle({ userId: "test-customer", event: e.event, properties, timestamp: at.toISOString() }));
     }
