@@ -84,6 +84,21 @@ test("events sent through the API show up in the journey's analytics with a lift
   await snap(page, "canvas-counts");
   await page.getByRole("button", { name: "Counts shown" }).click();
   await expect(page.getByTestId("node-stats")).toHaveCount(0);
+
+  // A treatment customer's page lists the message with what became of it, and its step in the timeline says so too.
+  let withMessage = "";
+  for (let i = 0; i < 60 && !withMessage; i++) {
+    const c = (await (await request.get(`/api/v1/customers/${slug}-u${i}`, { headers: auth })).json()) as { messages?: { status: string }[] };
+    if (c.messages?.length) withMessage = `${slug}-u${i}`;
+  }
+  expect(withMessage).not.toBe("");
+  await page.goto(`/customers/${withMessage}`);
+  const messages = page.getByTestId("customer-messages");
+  await expect(messages.getByRole("listitem")).toHaveCount(1);
+  await expect(messages).toContainText("in_app");
+  await expect(messages).toContainText("Sent", { timeout: 20_000 });
+  await expect(page.getByTestId("customer-steps")).toContainText("Message sent");
+  await snap(page, "customer-messages");
 });
 
 test("a decision node's quality page shows each option's decisions, conversions and offline estimates", async ({ page, request }) => {

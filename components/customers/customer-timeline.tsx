@@ -6,6 +6,7 @@ import { useTRPC } from "@/components/trpc/provider";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
+import { statusLook } from "@/components/outbox/status-look";
 import { describeReason, stepLabels } from "./step-reasons";
 
 export function CustomerTimeline({ customerId }: { customerId: string }) {
@@ -14,6 +15,12 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
   if (timeline.isPending) return <Card><LoadingRows label="Loading customer" /></Card>;
   if (timeline.isError) return <Card><ErrorState message={timeline.error.message} code={timeline.error.data?.code} back={{ href: "/customers", label: "← Search customers" }} onRetry={() => void timeline.refetch()} /></Card>;
   const t = timeline.data;
+  // A queued message's step says what became of it (the step log is written when it is queued, the outbox after).
+  const statusByKey = new Map(t.messages.map((m) => [m.key, m.status]));
+  const labelOf = (s: (typeof t.steps)[number]) => {
+    const status = s.type === "message" && typeof s.detail.key === "string" ? statusByKey.get(s.detail.key) : undefined;
+    return status ? `Message ${statusLook[status].label.toLowerCase()}` : (stepLabels[s.type] ?? s.type);
+  };
   return (
     <div className="grid gap-6 lg:grid-cols-[320px_1fr]">
       <div className="space-y-6">
@@ -51,31 +58,62 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
           )}
         </Card>
       </div>
-      <Card>
-        <CardHeader title="Timeline" description="Every step with its reason, oldest first." />
-        {t.steps.length === 0 ? (
-          <EmptyState title="Nothing has happened yet">Steps appear when a published journey handles this customer's events.</EmptyState>
-        ) : (
-          <ol className="relative space-y-0 px-5 py-4" data-testid="customer-steps">
-            {t.steps.map((s, i) => {
-              const reason = describeReason(s.detail);
-              const notSent = ["suppressed", "blocked", "held", "refused"].includes(s.type);
-              return (
-                <li key={i} className="relative border-l border-surface-line pb-4 pl-5 last:pb-0">
-                  <span className={`absolute top-1 -left-1.5 h-3 w-3 rounded-full ring-2 ring-white ${s.type === "failed" ? "bg-red-600" : notSent ? "bg-amber-500" : s.type === "exit" ? "bg-slate-400" : "bg-brand-500"}`} />
-                  <p className="text-sm text-ink">
-                    <span className="font-medium">{stepLabels[s.type] ?? s.type}</span>
-                    {s.nodeId ? <span className="text-ink-muted"> · {s.nodeId}</span> : null}
-                    {reason ? <span className="text-ink-muted"> · because of {reason}</span> : null}
-                  </p>
-                  <p className="text-xs text-ink-faint">{format(s.at, "PPpp")} · {s.journeyId}{s.version ? ` v${s.version}` : ""}</p>
-                </li>
-              );
-            })}
-          </ol>
-        )}
-      </Card>
+      <div className="min-w-0 space-y-6">
+        <Card>
+          <CardHeader title="Timeline" description="Every step with its reason, oldest first." />
+          {t.steps.length === 0 ? (
+            <EmptyState title="Nothing has happened yet">Steps appear when a published journey handles this customer's events.</EmptyState>
+          ) : (
+            <ol className="relative space-y-0 px-5 py-4" data-testid="customer-steps">
+              {t.steps.map((s, i) => {
+                const reason = describeReason(s.detail);
+                const notSent = ["suppressed", "blocked", "held", "refused"].includes(s.type);
+                return (
+                  <li key={i} className="relative border-l border-surface-line pb-4 pl-5 last:pb-0">
+                    <span className={`absolute top-1 -left-1.5 h-3 w-3 rounded-full ring-2 ring-white ${s.type === "failed" ? "bg-red-600" : notSent ? "bg-amber-500" : s.type === "exit" ? "bg-slate-400" : "bg-brand-500"}`} />
+                    <p className="text-sm text-ink">
+                      <span className="font-medium">{labelOf(s)}</span>
+                      {s.nodeId ? <span className="text-ink-muted"> · {s.nodeId}</span> : null}
+                      {reason ? <span className="text-ink-muted"> · because of {reason}</span> : null}
+                    </p>
+                    <p className="text-xs text-ink-faint">{format(s.at, "PPpp")} · {s.journeyId}{s.version ? ` v${s.version}` : ""}</p>
+                  </li>
+                );
+              })}
+            </ol>
+          )}
+        </Card>
+        <MessagesCard messages={t.messages} />
+      </div>
     </div>
+  );
+}
+
+/** The customer's messages, newest first, with their delivery status and, for those not delivered, the last answer. */
+function MessagesCard({ messages }: { messages: { key: string; journeyId: string; nodeId: string; channel: string; status: keyof typeof statusLook; lastResult: string | null; createdAt: Date; sentAt: Date | null }[] }) {
+  return (
+    <Card>
+      <CardHeader title="Messages" description="What journeys queued for this customer, newest first, and what became of each. Messages not sent at all (capped, quiet hours, suppressed, unsubscribed, holdout) are in the timeline, with why." />
+      {messages.length === 0 ? (
+        <EmptyState title="No messages yet" />
+      ) : (
+        <ul className="divide-y divide-surface-line" data-testid="customer-messages">
+          {messages.map((m) => (
+            <li key={m.key} className="grid gap-1 px-5 py-3 text-sm sm:grid-cols-[1fr_auto]">
+              <p className="min-w-0">
+                <Badge tone="blue">{m.channel}</Badge> <span className="text-ink">{m.journeyId}</span>
+                <span className="text-ink-muted"> · {m.nodeId}</span>
+                {m.status !== "sent" && m.lastResult ? <span className="block truncate text-xs text-ink-muted" title={m.lastResult}>{m.lastResult}</span> : null}
+              </p>
+              <p className="flex items-center gap-2 text-xs text-ink-faint sm:justify-end">
+                {format(m.sentAt ?? m.createdAt, "PPp")}
+                <Badge tone={statusLook[m.status].tone}>{statusLook[m.status].label}</Badge>
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
   );
 }
 

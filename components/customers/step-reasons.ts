@@ -14,11 +14,11 @@ export const stepLabels: Record<string, string> = {
 };
 
 export const reasonLabels: Record<string, string> = {
-  completed: "completed the journey",
-  goal: "converted (goal)",
+  completed: "the journey's end",
+  goal: "conversion (the goal)",
   negative_trigger: "a negative trigger",
   capped: "frequency cap",
-  holdout_complete: "holdout window over",
+  holdout_complete: "the end of the holdout window",
   priority: "a higher-priority journey",
   unsubscribed: "unsubscribed",
   holdout: "in the holdout group",

@@ -4,19 +4,13 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { EffectStatus } from "@/db/schema";
 import { useTRPC } from "@/components/trpc/provider";
-import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
 import { TimeAgo } from "@/components/ui/time-ago";
+import { statusLook } from "./status-look";
 
-const statusLook = {
-  pending: { tone: "gray", label: "Queued" },
-  retrying: { tone: "amber", label: "Retrying" },
-  sent: { tone: "green", label: "Sent" },
-  dead: { tone: "red", label: "Failed" },
-  skipped: { tone: "gray", label: "Skipped" },
-} as const satisfies Record<EffectStatus, { tone: BadgeTone; label: string }>;
 
 export function MessageList() {
   const trpc = useTRPC();
