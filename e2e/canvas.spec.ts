@@ -93,6 +93,7 @@ test("build a journey with the mouse: add, connect, configure, validate, save, r
   await snap(page, "canvas-built");
 
   await page.getByRole("button", { name: "Publish", exact: true }).click();
+  await page.getByRole("button", { name: "Publish now" }).click();
   await expect(page.getByText("Published version 1.")).toBeVisible();
   await expect(page.getByTestId("journey-versions")).toContainText("v1");
 
@@ -208,8 +209,12 @@ test("versions: the draft's changes against live, and an old version opened read
   await expect(page.getByTestId("save-state")).toHaveText("All changes saved");
   await expect(page.getByTestId("draft-changes")).toContainText("12 steps and 11 connections, all new.");
   await page.getByRole("button", { name: "Publish", exact: true }).click();
+  await expect(page.getByTestId("publish-summary")).toContainText("First version: 12 steps and 11 connections go live.");
+  await page.getByRole("button", { name: "Publish now" }).click();
   await expect(page.getByText("Published version 1.")).toBeVisible();
   await expect(page.getByTestId("draft-changes")).toHaveText("No changes: the draft is the live version.");
+  // Nothing new to publish: the button says so instead of making an identical version.
+  await expect(page.getByRole("button", { name: "Publish", exact: true })).toBeDisabled();
 
   // Change the draft: the card says what publishing would change.
   await page.getByTestId("journey-settings").getByLabel("Holdout percent").fill("20");
@@ -221,6 +226,14 @@ test("versions: the draft's changes against live, and an old version opened read
   await expect(draft).toContainText("Wait · Wait 1 h → Wait · Wait 2 h");
   await snap(page, "journey-draft-changes");
   await page.getByRole("button", { name: "Publish", exact: true }).click();
+  const review = page.getByRole("group", { name: "Review before publishing" });
+  await expect(review).toContainText("2 changes since live v1");
+  // Escape backs out: nothing is published.
+  await page.keyboard.press("Escape");
+  await expect(review).toHaveCount(0);
+  await page.getByRole("button", { name: "Publish", exact: true }).click();
+  await snap(page, "journey-publish-review");
+  await review.getByRole("button", { name: "Publish now" }).click();
   await expect(page.getByText("Published version 2.")).toBeVisible();
   await expect(draft).toHaveText("No changes: the draft is the live version.");
 

@@ -4,20 +4,54 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { JourneyStatus } from "@/db/schema";
+import type { JourneyChange } from "@/server/journey/diff";
 import { useTRPC } from "@/components/trpc/provider";
 import { Button } from "@/components/ui/button";
 
-type Props = { journeyId: string; slug: string; status: JourneyStatus; pauseMode?: "finish" | "hold" | null; canEdit: boolean; errorCount: number; unsaved: boolean; draft: Record<string, unknown> };
+type Props = {
+  journeyId: string;
+  slug: string;
+  status: JourneyStatus;
+  pauseMode?: "finish" | "hold" | null;
+  canEdit: boolean;
+  errorCount: number;
+  unsaved: boolean;
+  draft: Record<string, unknown>;
+  /** What publishing the saved draft would change (undefined while it loads). */
+  changes?: { liveVersion: number | null; changes: JourneyChange[] };
+};
+
+/** What the publish review says will go live. */
+function publishSummary(changes: Props["changes"]): string {
+  if (!changes) return "The saved draft becomes a new version.";
+  const { liveVersion, changes: list } = changes;
+  if (liveVersion === null) {
+    const steps = list.filter((c) => c.area === "step").length;
+    const connections = list.filter((c) => c.area === "connection").length;
+    return `First version: ${steps} steps and ${connections} connections go live.`;
+  }
+  return `${list.length} ${list.length === 1 ? "change" : "changes"} since live v${liveVersion} (listed under Draft changes) go live.`;
+}
 
 /** Publish, pause/resume, archive/restore, duplicate and export: what a journey's header offers. */
-export function JourneyActions({ journeyId, slug, status, pauseMode, canEdit, errorCount, unsaved, draft }: Props) {
+export function JourneyActions({ journeyId, slug, status, pauseMode, canEdit, errorCount, unsaved, draft, changes }: Props) {
   const [choosingPause, setChoosingPause] = useState(false);
+  // Publishing puts the draft in front of real customers: it is reviewed first, as a launch is in commercial tools.
+  const [reviewing, setReviewing] = useState(false);
+  const nothingNew = changes !== undefined && changes.liveVersion !== null && changes.changes.length === 0;
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
   const refresh = () =>
     Promise.all([queryClient.invalidateQueries({ queryKey: trpc.journey.get.queryKey({ journeyId }) }), queryClient.invalidateQueries({ queryKey: trpc.journey.draftChanges.queryKey({ journeyId }) })]);
-  const publish = useMutation(trpc.journey.publish.mutationOptions({ onSuccess: refresh }));
+  const publish = useMutation(
+    trpc.journey.publish.mutationOptions({
+      onSuccess: () => {
+        setReviewing(false);
+        return refresh();
+      },
+    }),
+  );
   const setStatus = useMutation(
     trpc.journey.setStatus.mutationOptions({
       onSuccess: () => {
@@ -64,9 +98,21 @@ export function JourneyActions({ journeyId, slug, status, pauseMode, canEdit, er
             )}
             {status !== "archived" ? (
               <Button
-                disabled={publish.isPending || errorCount > 0 || unsaved}
-                title={errorCount > 0 ? `Fix ${errorCount} error(s) first` : unsaved ? "Saving your changes…" : "Publish the draft as a new version"}
-                onClick={() => publish.mutate({ journeyId })}
+                disabled={publish.isPending || errorCount > 0 || unsaved || nothingNew}
+                aria-expanded={reviewing}
+                title={
+                  errorCount > 0
+                    ? `Fix ${errorCount} error(s) first`
+                    : unsaved
+                      ? "Saving your changes…"
+                      : nothingNew
+                        ? `No changes: the draft is live v${changes!.liveVersion}`
+                        : "Review and publish the draft as a new version"
+                }
+                onClick={() => {
+                  publish.reset(); // the last publish's "Published version n." is not about this one
+                  setReviewing(!reviewing);
+                }}
               >
                 {publish.isPending ? "Publishing…" : "Publish"}
               </Button>
@@ -84,6 +130,15 @@ export function JourneyActions({ journeyId, slug, status, pauseMode, canEdit, er
             Hold them where they are
           </Button>
           <Button size="sm" variant="ghost" onClick={() => setChoosingPause(false)}>Cancel</Button>
+        </div>
+      ) : null}
+      {reviewing && status !== "archived" && !nothingNew && errorCount === 0 ? (
+        <div role="group" aria-label="Review before publishing" className="flex max-w-xl flex-wrap items-center justify-end gap-2 rounded-md border border-surface-line bg-white px-3 py-2 text-sm shadow-card" onKeyDown={(e) => e.key === "Escape" && setReviewing(false)}>
+          <span className="text-ink-muted" data-testid="publish-summary">{publishSummary(changes)} Customers meet it from the next event.</span>
+          <Button size="sm" disabled={publish.isPending || unsaved} onClick={() => publish.mutate({ journeyId })} autoFocus>
+            {publish.isPending ? "Publishing…" : "Publish now"}
+          </Button>
+          <Button size="sm" variant="ghost" onClick={() => setReviewing(false)}>Cancel</Button>
         </div>
       ) : null}
       {status === "paused" && pauseMode ? (

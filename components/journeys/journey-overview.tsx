@@ -35,7 +35,7 @@ export function JourneyOverview({ journeyId, canEdit }: { journeyId: string; can
       <PageHeader
         title={status.name ?? j.name}
         description={j.description || j.slug}
-        actions={<JourneyActions journeyId={j.id} slug={j.slug} status={j.status} pauseMode={j.pauseMode} canEdit={canEdit} errorCount={errors.length} unsaved={!status.saved} draft={j.draft} />}
+        actions={<JourneyActions journeyId={j.id} slug={j.slug} status={j.status} pauseMode={j.pauseMode} canEdit={canEdit} errorCount={errors.length} unsaved={!status.saved} draft={j.draft} changes={changes.data} />}
       />
       <div className="mb-6 flex flex-wrap items-center gap-3 text-sm text-ink-muted">
         <JourneyStatusBadge status={j.status} />
