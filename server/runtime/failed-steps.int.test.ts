@@ -32,19 +32,21 @@ describe("a step that throws", () => {
     const { workspace, tag } = await makeWorkspace(db, ["admin"]);
     await drainRuntime(db, { ai: null }); // earlier files' leftovers first: the round below holds only this test's inputs
     await publishDocument(db, workspace.id, journey(`p-${tag}`, [["t", "trigger", { event: "ping" }], ["m", "message", { channel: "in_app", template: "pong" }]], ["t>m"], { reentry: "always" }));
-    const [good, broken, odd] = [`good-${tag}`, `broken-${tag}`, `odd-${tag}`];
+    const [good, broken, odd, stale] = [`good-${tag}`, `broken-${tag}`, `odd-${tag}`, `stale-${tag}`];
     // Stored states that carry the current format (so they are taken as they are) but are not states:
     // `broken`'s instances are not a list (reading its timers throws), `odd`'s instance has no path (each step throws).
     const format = stateFormat();
     const oddInstance = { id: "i1", journey: `p-${tag}`, version: 1, key: null, group: "treatment", node: "m", enteredAt: new Date().toISOString(), goalBy: null, converted: false, seq: 1, waiting: null, suppressUntil: null, entryEvent: {}, decisions: [] };
-    const stored = { [broken]: { ...emptyCustomerState(), instances: 5, format }, [odd]: { ...emptyCustomerState(), instances: [oddInstance], format } };
+    // `stale`'s carries no format and does not parse (a hand edit, or a format this version cannot read): not replaced
+    // by a fresh state, whose new instances would reuse old ids and so lose their messages to the outbox's unique keys.
+    const stored = { [broken]: { ...emptyCustomerState(), instances: 5, format }, [odd]: { ...emptyCustomerState(), instances: [oddInstance], format }, [stale]: { instances: "none" } };
     for (const [customerId, state] of Object.entries(stored)) await db.insert(customerStates).values({ workspaceId: workspace.id, customerId, state });
     await db.execute(sql`insert into timers (workspace_id, customer_id, due_at, key, payload) values (${workspace.id}::uuid, ${broken}, now() - interval '1 second', 'i9:1', '{"instanceId": "i9", "seq": 1}'::jsonb)`);
-    await appendEvents(db, workspace.id, [ping(good, `${tag}-1`), ping(broken, `${tag}-2`), ping(odd, `${tag}-3`), ping(odd, `${tag}-4`)], "test");
+    await appendEvents(db, workspace.id, [ping(good, `${tag}-1`), ping(broken, `${tag}-2`), ping(odd, `${tag}-3`), ping(odd, `${tag}-4`), ping(stale, `${tag}-5`)], "test");
 
     const before = Date.now();
     // One batch, and it commits: the good customer's message is queued.
-    expect(await processPartitions(db, allPartitions, { batchSize: 100, ai: null })).toBe(5);
+    expect(await processPartitions(db, allPartitions, { batchSize: 100, ai: null })).toBe(6);
     const messages = await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id));
     expect(messages.map((m) => m.customerId)).toEqual([good]);
     expect(await queuedEvents(db, workspace.id)).toEqual([]);
@@ -58,8 +60,10 @@ describe("a step that throws", () => {
         [broken, "timer iN:N", "step_failed", true],
         [odd, "event N (ping)", "step_failed", true],
         [odd, "event N (ping)", "step_failed", true],
+        [stale, "event N (ping)", "step_failed", false],
       ].sort(),
     );
+    expect(failed.find((f) => f.customerId === stale)?.detail.error).toMatch(/stored state is not one this version can read/);
     // The states are left as they were.
     const states = await db.select().from(customerStates).where(eq(customerStates.workspaceId, workspace.id));
     for (const s of states.filter((x) => x.customerId !== good)) expect(s.state).toEqual(stored[s.customerId]);

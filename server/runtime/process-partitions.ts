@@ -72,9 +72,16 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
 
     const list = [...work.values()];
     const states = new Map<string, CustomerState>();
+    const unreadable = new Set<string>();
     const profiles = new Map<string, { traits: Record<string, unknown>; unsubscribed: boolean }>();
     for (const r of storedStates) {
-      states.set(`${r.workspaceId}\u0000${r.customerId}`, readStoredState(r.state) ?? emptyCustomerState());
+      const key = `${r.workspaceId}\u0000${r.customerId}`;
+      const state = readStoredState(r.state);
+      // A stored state that is not one is not silently replaced by a fresh one: the customer's entry counts would start
+      // over, their new instances would reuse old ids, and the outbox (unique per key) would drop their messages
+      // without a word. Their inputs fail instead, on their timeline, until someone looks (runCustomer).
+      if (state) states.set(key, state);
+      else unreadable.add(key);
     }
     for (const p of storedProfiles) profiles.set(`${p.workspaceId}\u0000${p.customerId}`, { traits: p.traits, unsubscribed: p.unsubscribed });
     // (A stored state that is not one fails its customer's steps below, not the batch here.)
@@ -124,6 +131,9 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
     ): number => {
       let handled = 0;
       const key = `${w.workspaceId}\u0000${w.customerId}`;
+      if (unreadable.has(key)) {
+        throw new Error("the customer's stored state is not one this version can read; to start them afresh, delete their row in customer_states");
+      }
       const profile = profiles.get(key);
       let state: CustomerState = states.get(key) ?? emptyCustomerState();
       state = { ...state, traits: { ...state.traits, ...(profile?.traits ?? {}) } };
