@@ -23,8 +23,8 @@ export function AuditPanel() {
           {log.data.map((e) => (
             <li key={e.id} className="flex flex-wrap items-baseline gap-x-3 px-5 py-2.5">
               <span className="font-mono text-xs text-brand-700">{e.action}</span>
-              <span className="text-ink">{e.target}</span>
-              {e.detail ? <span className="text-ink-muted">{e.detail}</span> : null}
+              <span className="min-w-0 text-ink [overflow-wrap:anywhere]">{e.target}</span>
+              {e.detail ? <span className="min-w-0 text-ink-muted [overflow-wrap:anywhere]">{e.detail}</span> : null}
               <span className="ml-auto text-xs text-ink-muted">
                 {e.actor ?? "system"} · <TimeAgo date={e.at} />
               </span>

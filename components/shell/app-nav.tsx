@@ -38,7 +38,7 @@ export function AppNav({ workspace, role, email }: { workspace: string; role: Me
           {workspace}
         </p>
       </div>
-      <nav aria-label="Main" className="flex gap-1 overflow-x-auto px-3 md:flex-col">
+      <nav aria-label="Main" className="flex flex-wrap gap-1 px-3 md:flex-col md:flex-nowrap">
         {items.map((item) => {
           const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
           return (

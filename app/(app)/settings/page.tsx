@@ -39,7 +39,7 @@ export default async function SettingsPage() {
   return (
     <HydrateClient>
       <PageHeader title="Settings" description={`Members, API keys, event sources, channels, guardrails, predictive scores and the audit log of ${current.workspace.name}.`} />
-      <div className="grid max-w-5xl gap-6">
+      <div className="grid max-w-5xl grid-cols-1 gap-6">
         <MembersPanel currentUserId={current.user.id} />
         <ApiKeysPanel />
         <EventSourcesPanel />
