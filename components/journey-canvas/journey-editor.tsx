@@ -381,15 +381,16 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
   }, [edges, lit, stats]);
 
   return (
-    <div className="flex h-[calc(100vh-14rem)] min-h-[560px] overflow-hidden rounded-xl border border-surface-line bg-white">
+    // Below lg the palette, canvas and inspector stack (side by side, a phone's canvas had no width left).
+    <div className="flex flex-col overflow-hidden rounded-xl border border-surface-line bg-white lg:h-[calc(100vh-14rem)] lg:min-h-[560px] lg:flex-row">
       {!readOnly ? (
-        <aside className="w-44 shrink-0 overflow-y-auto border-r border-surface-line bg-surface-sunken">
+        <aside className="max-h-40 shrink-0 overflow-y-auto border-b border-surface-line bg-surface-sunken lg:max-h-none lg:w-44 lg:border-r lg:border-b-0">
           <Palette onAdd={(k) => addNode(k)} />
         </aside>
       ) : null}
       <div
         ref={wrapper}
-        className="relative min-w-0 flex-1"
+        className="relative h-[65vh] min-h-[420px] min-w-0 lg:h-auto lg:min-h-0 lg:flex-1"
         onDragOver={(e) => {
           if (!e.dataTransfer.types.includes(paletteMime)) return;
           e.preventDefault();
@@ -424,7 +425,7 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
           <DetailByZoom />
           <OpeningView />
           <Background gap={20} color="#e2e8f0" />
-          <MiniMap pannable zoomable nodeColor={(n) => (n.data as { kind?: string }).kind === "negative_trigger" ? "#dc2626" : "#94a3b8"} />
+          <MiniMap className="hidden lg:block" pannable zoomable nodeColor={(n) => (n.data as { kind?: string }).kind === "negative_trigger" ? "#dc2626" : "#94a3b8"} />
           <Controls showInteractive={false} position="top-right" />
         </ReactFlow>
         <SaveBadge state={autosave.state} readOnly={readOnly} onRetry={() => void autosave.retry()} />
@@ -493,7 +494,7 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
           }}
         />
       </div>
-      <aside className="w-72 shrink-0 overflow-y-auto border-l border-surface-line">
+      <aside className="shrink-0 overflow-y-auto border-t border-surface-line lg:w-72 lg:border-t-0 lg:border-l">
         {testOpen ? (
           <TestMode getDocument={() => toDocument(baseRef.current, latest.current.nodes, latest.current.edges)} onResult={setTest} onClose={() => setTestOpen(false)} />
         ) : (
