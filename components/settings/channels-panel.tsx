@@ -36,7 +36,7 @@ export function ChannelsPanel() {
     test.mutate(
       { channel: channel as "email" },
       {
-        onSuccess: (r) => setTests((t) => ({ ...t, [channel]: r.ok ? { ok: true, text: `Test sent (${r.detail})` } : { ok: false, text: `Test failed: ${r.error}` } })),
+        onSuccess: (r) => setTests((t) => ({ ...t, [channel]: r.ok ? { ok: true, text: `Test sent: ${r.detail}` } : { ok: false, text: `Test failed: ${r.error}` } })),
         onError: (e) => setTests((t) => ({ ...t, [channel]: { ok: false, text: `Test failed: ${e.message}` } })),
       },
     );
@@ -133,6 +133,7 @@ function ChannelForm({ summary, onDone }: { summary: Summary; onDone: () => void
 
   return (
     <form
+      onKeyDown={(e) => e.key === "Escape" && onDone()}
       className="mt-3 space-y-4 rounded-lg border border-surface-line bg-surface-sunken/50 p-4"
       aria-label={`${channelLabels[summary.channel] ?? summary.channel} settings`}
       onSubmit={(e) => {

@@ -60,6 +60,7 @@ export function MembersPanel({ currentUserId }: { currentUserId: string }) {
       />
       {adding ? (
         <form
+          onKeyDown={(e) => e.key === "Escape" && setAdding(false)}
           className="grid gap-4 border-b border-surface-line bg-surface-sunken/50 px-5 py-4 sm:grid-cols-2"
           onSubmit={(e) => {
             e.preventDefault();
