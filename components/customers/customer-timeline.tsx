@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { format } from "date-fns";
+import Link from "next/link";
 import { useTRPC } from "@/components/trpc/provider";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader } from "@/components/ui/card";
@@ -17,6 +18,8 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
   const t = timeline.data;
   // A queued message's step says what became of it (the step log is written when it is queued, the outbox after).
   const statusByKey = new Map(t.messages.map((m) => [m.key, m.status]));
+  // Journeys by name, not slug (a slug no longer in the workspace, as a deleted journey's, stays as it is).
+  const nameOf = (slug: string) => t.journeyNames[slug]?.name ?? slug;
   const labelOf = (s: (typeof t.steps)[number]) => {
     const status = s.type === "message" && typeof s.detail.key === "string" ? statusByKey.get(s.detail.key) : undefined;
     return status ? `Message ${statusLook[status].label.toLowerCase()}` : (stepLabels[s.type] ?? s.type);
@@ -46,7 +49,11 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
               {t.journeys.map((j) => (
                 <li key={j.journeyId} className="px-5 py-3">
                   <p className="flex items-center justify-between gap-2">
-                    <span className="font-medium text-ink">{j.journeyId}</span>
+                    {t.journeyNames[j.journeyId] ? (
+                      <Link href={`/journeys/${t.journeyNames[j.journeyId]!.id}`} className="font-medium text-brand-700 hover:underline">{nameOf(j.journeyId)}</Link>
+                    ) : (
+                      <span className="font-medium text-ink">{j.journeyId}</span>
+                    )}
                     <Badge tone={j.status === "active" ? "green" : "gray"}>{j.status === "active" ? "In journey" : "Exited"}</Badge>
                   </p>
                   <p className="mt-1 text-xs text-ink-muted">
@@ -76,21 +83,21 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
                       {s.nodeId ? <span className="text-ink-muted"> · {s.nodeId}</span> : null}
                       {reason ? <span className="text-ink-muted"> · because of {reason}</span> : null}
                     </p>
-                    <p className="text-xs text-ink-faint">{format(s.at, "PPpp")} · {s.journeyId}{s.version ? ` v${s.version}` : ""}</p>
+                    <p className="text-xs text-ink-faint">{format(s.at, "PPpp")}{s.journeyId ? ` · ${nameOf(s.journeyId)}` : ""}{s.version ? ` v${s.version}` : ""}</p>
                   </li>
                 );
               })}
             </ol>
           )}
         </Card>
-        <MessagesCard messages={t.messages} />
+        <MessagesCard messages={t.messages} nameOf={nameOf} />
       </div>
     </div>
   );
 }
 
 /** The customer's messages, newest first, with their delivery status and, for those not delivered, the last answer. */
-function MessagesCard({ messages }: { messages: { key: string; journeyId: string; nodeId: string; channel: string; status: keyof typeof statusLook; lastResult: string | null; createdAt: Date; sentAt: Date | null }[] }) {
+function MessagesCard({ messages, nameOf }: { nameOf: (slug: string) => string; messages: { key: string; journeyId: string; nodeId: string; channel: string; status: keyof typeof statusLook; lastResult: string | null; createdAt: Date; sentAt: Date | null }[] }) {
   return (
     <Card>
       <CardHeader title="Messages" description="What journeys queued for this customer, newest first, and what became of each. Messages not sent at all (capped, quiet hours, suppressed, unsubscribed, holdout) are in the timeline, with why." />
@@ -101,7 +108,7 @@ function MessagesCard({ messages }: { messages: { key: string; journeyId: string
           {messages.map((m) => (
             <li key={m.key} className="grid gap-1 px-5 py-3 text-sm sm:grid-cols-[1fr_auto]">
               <p className="min-w-0">
-                <Badge tone="blue">{m.channel}</Badge> <span className="text-ink">{m.journeyId}</span>
+                <Badge tone="blue">{m.channel}</Badge> <span className="text-ink">{nameOf(m.journeyId)}</span>
                 <span className="text-ink-muted"> · {m.nodeId}</span>
                 {m.status !== "sent" && m.lastResult ? <span className="block truncate text-xs text-ink-muted" title={m.lastResult}>{m.lastResult}</span> : null}
               </p>

@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, ilike, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { customerAliases, customerStates, customers, effectStatuses, outbox, stepLog } from "@/db/schema";
+import { customerAliases, customerStates, customers, effectStatuses, journeys, outbox, stepLog } from "@/db/schema";
 
 export const timelineStepSchema = z.object({
   at: z.date(),
@@ -30,6 +30,8 @@ export const customerTimelineSchema = z.object({
   messages: z.array(
     z.object({ key: z.string(), journeyId: z.string(), nodeId: z.string(), channel: z.string(), status: z.enum(effectStatuses), lastResult: z.string().nullable(), createdAt: z.date(), sentAt: z.date().nullable() }),
   ),
+  /** The journeys named in the steps and messages (`journeyId` there is the journey's slug), with their names and ids, for people and links. */
+  journeyNames: z.record(z.string(), z.object({ id: z.string(), name: z.string() })),
 });
 export type CustomerTimeline = z.infer<typeof customerTimelineSchema>;
 
@@ -62,6 +64,10 @@ export async function getCustomerTimeline(db: Db, workspaceId: string, customerI
       .where(and(eq(customerStates.workspaceId, workspaceId), eq(customerStates.customerId, customerId))),
   ]);
   const scores = Object.fromEntries(Object.entries(scored[0]?.scores ?? {}).filter(([, v]) => typeof v === "number"));
+  const slugs = [...new Set([...steps.map((s) => s.journeyId), ...messages.map((m) => m.journeyId)].filter((j) => j !== ""))];
+  const named = slugs.length
+    ? await db.select({ slug: journeys.slug, id: journeys.id, name: journeys.name }).from(journeys).where(and(eq(journeys.workspaceId, workspaceId), inArray(journeys.slug, slugs)))
+    : [];
   return {
     customerId,
     traits: profile.traits,
@@ -75,6 +81,7 @@ export async function getCustomerTimeline(db: Db, workspaceId: string, customerI
     journeys: summarizeJourneys(steps),
     steps,
     messages,
+    journeyNames: Object.fromEntries(named.map((j) => [j.slug, { id: j.id, name: j.name }])),
   };
 }
 

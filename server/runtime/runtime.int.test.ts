@@ -104,6 +104,8 @@ describe("the runtime, over HTTP, on Postgres", () => {
     expect(exit.detail).toMatchObject({ reason: "negative_trigger", rule: "n" });
     const customer = await (await call("GET", `/api/v1/customers/${user}`)).json();
     expect(customer.journeys).toEqual([expect.objectContaining({ journeyId: `neg-${tag}`, status: "exited", exitReason: "negative_trigger" })]);
+    // The journeys it names, by name and id, for people and links.
+    expect(customer.journeyNames).toEqual({ [`neg-${tag}`]: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: `neg-${tag}` } });
   });
 
   it("holds a frequency cap shared by two journeys", async () => {
