@@ -98,7 +98,22 @@ export async function sendClaimed(
  * `at`: when the send ended (ms since the epoch): a sent message's sent_at, however long its outcome waits to be written.
  * `attempts`: the attempt this send was (the claim's count), so that an outcome that comes too late is told apart.
  */
-type Outcome = { id: number; attempts: number; status: "sent" | "dead" | "retrying"; result: string | null; delayMs: number | null; at: number };
+export type Outcome = { id: number; attempts: number; status: "sent" | "dead" | "retrying"; result: string | null; delayMs: number | null; at: number };
+
+/**
+ * One outcome per message, for one write: two sends of one message can land in
+ * the same write (a late send of an earlier claim and the latest claim's; a
+ * write that is retried holds its outcomes for seconds). A delivery wins (the
+ * message did go out), else the latest claim's.
+ */
+export function outcomePerMessage(outcomes: Outcome[]): Outcome[] {
+  const byId = new Map<number, Outcome>();
+  for (const o of outcomes) {
+    const kept = byId.get(o.id);
+    if (!kept || (kept.status !== "sent" && (o.status === "sent" || o.attempts > kept.attempts))) byId.set(o.id, o);
+  }
+  return [...byId.values()];
+}
 
 /**
  * Records send outcomes as they come, coalesced: an outcome waits up to
@@ -147,7 +162,8 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
       // claim, or a `sent` from any: a send that outlasted its lease, recording `retrying` after a second claim's send
       // recorded `sent`, would have the message sent a third time. Written again a few times if the write fails: it is
       // idempotent under that rule.
-      const outcomes = Object.fromEntries(group.map((g) => [String(g.outcome.id), g.outcome]));
+      const byId = new Map(outcomePerMessage(group.map((g) => g.outcome)).map((o) => [o.id, o]));
+      const outcomes = Object.fromEntries([...byId].map(([id, o]) => [String(id), o]));
       const write = () =>
         executePrepared(db, sql`
           with v as (select ${JSON.stringify(outcomes)}::jsonb as m)
@@ -158,7 +174,7 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
             next_attempt_at = case when v.m -> o.id::text ->> 'status' = 'retrying'
               then now() + (v.m -> o.id::text ->> 'delayMs')::int * interval '1 millisecond' else o.next_attempt_at end
           from v
-          where o.id = any(${intArray(group.map((g) => g.outcome.id))}::bigint[])
+          where o.id = any(${intArray([...byId.keys()])}::bigint[])
             and o.status in ('pending', 'retrying')
             and (o.attempts = (v.m -> o.id::text ->> 'attempts')::int or v.m -> o.id::text ->> 'status' = 'sent')`);
       for (let tried = 0; ; tried++) {

@@ -10,6 +10,7 @@ import type { LiveProgram } from "@/server/journey/step-types";
 import { contextFromRows, coversPins, defaultWorkspaceSettings, loadBatchContext } from "./load-programs";
 import { writeOutcomes, type CustomerOutcome, type LeasedMessage, type StepFailure } from "./write-outcomes";
 import { providerFromStored, type ChannelProvider, type UnusableChannel } from "@/server/channels/channel-settings";
+import { storableText } from "@/server/journey/unstorable-text";
 
 /** At most this many overdue timers are caught up per customer in one batch (the rest in the next). */
 const maxCatchUp = 100;
@@ -63,7 +64,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
     };
     for (const e of events) workFor(e.workspaceId, e.customerId).events.push(e);
     const seenTimers = new Set<number>();
-    // Timers of these customers that are due before their latest event fire first, even if not yet due by the clock.
+    // Timers of these customers that are due before their latest event fire first (claimBatch's `early`: those also due by the clock).
     for (const t of [...due, ...early]) {
       if (seenTimers.has(t.id)) continue;
       seenTimers.add(t.id);
@@ -85,7 +86,11 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
     }
     for (const p of storedProfiles) profiles.set(`${p.workspaceId}\u0000${p.customerId}`, { traits: p.traits, unsubscribed: p.unsubscribed });
     // (A stored state that is not one fails its customer's steps below, not the batch here.)
-    const pinned = [...states.values()].flatMap((s) => (Array.isArray(s.instances) ? s.instances : []).map((i) => ({ journey: i.journey, version: i.version ?? 0 })));
+    const pinned = [...states.values()].flatMap((s) =>
+      (Array.isArray(s.instances) ? (s.instances as unknown[]) : [])
+        .filter((i): i is { journey: string; version?: number | null } => i !== null && typeof i === "object" && typeof (i as { journey?: unknown }).journey === "string")
+        .map((i) => ({ journey: i.journey, version: i.version ?? 0 })),
+    );
     const workspaceIds = [...new Set(list.map((w) => w.workspaceId))];
     // The claim read the context for the pins it found in the stored states; a pin it could not read (a state in an
     // older format) is loaded on its own.
@@ -104,7 +109,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       for (const w of list) {
         const recorded = failures.length;
         try {
-          handled += runCustomer(w, outcomes, failures, learnedNow, scoreModelsNow, scoreDeltas);
+          handled += runCustomer(w, outcomes, failures, postponed, learnedNow, scoreModelsNow, scoreDeltas);
         } catch (err) {
           failures.length = recorded;
           // Not a step that threw (those are caught one by one below): the customer's stored state itself could not be
@@ -125,6 +130,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       w: Work,
       outcomes: CustomerOutcome[],
       failures: StepFailure[],
+      postponed: number[],
       learnedNow: typeof learned,
       scoreModelsNow: typeof scoreModels,
       scoreDeltas: Map<string, ScoreModels>,
@@ -137,8 +143,8 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       const profile = profiles.get(key);
       let state: CustomerState = states.get(key) ?? emptyCustomerState();
       state = { ...state, traits: { ...state.traits, ...(profile?.traits ?? {}) } };
-      const inputs: { at: number; order: number; input: StepInput | null; what: string }[] = [
-        ...w.timers.map((t) => ({ at: t.dueAt.getTime(), order: 0, input: timerInput(t), what: `timer ${t.key}` })),
+      const inputs: { at: number; order: number; input: StepInput | null; what: string; timer?: ClaimedTimer }[] = [
+        ...w.timers.map((t) => ({ at: t.dueAt.getTime(), order: 0, input: timerInput(t), what: `timer ${t.key}`, timer: t })),
         ...w.events.map((e) => ({
           at: e.timestamp.getTime(),
           order: 1,
@@ -151,8 +157,8 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       // keeps every wait and loses only those.
       const claimedWakes = w.timers.filter((t) => (t.payload as { wake?: unknown } | null)?.wake === true).map((t) => t.id);
       const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: timersOf(state, heldJourneys.get(w.workspaceId)), traitUpdates: {}, claimedWakes };
-      /** Runs one input; false if its step threw (recorded: the customer goes on from the state before it). */
-      const apply = (input: StepInput, what: string): boolean => {
+      /** Runs one input (`timerKey`: its timer's key; `claimed`: its row, if the claim took it); false if its step threw (recorded: the customer goes on from the state before it). */
+      const apply = (input: StepInput, what: string, timerKey?: string, claimed?: ClaimedTimer): boolean => {
         let res: ReturnType<typeof orchestrate>;
         try {
           res = orchestrate(programs.get(w.workspaceId) ?? [], outcome.state, input, {
@@ -168,11 +174,15 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
           // A bug, or an input the engine cannot handle: this one input fails, not the batch. Thrown again at every
           // retry, it would roll back every customer of the batch each time and stop the worker's partitions for good.
           failures.push(failureOf(w, what, input.kind === "event" ? input.event.timestamp : input.at, err));
-          if (input.kind === "timer" || input.kind === "score") {
-            // Its timer waits an hour (it stays due otherwise, and comes back in every batch).
-            const key = input.kind === "timer" ? `${input.instanceId}:${input.seq}` : `score:${input.at}`;
-            const retryAt = new Date(Math.max(now.getTime(), Date.parse(input.at)) + failedTimerRetryMs).toISOString();
-            outcome.timers = outcome.timers.map((t) => (t.key === key ? { ...t, dueAt: retryAt } : t));
+          if (timerKey !== undefined) {
+            // Its timer waits an hour (it stays due otherwise, and comes back in every batch): moved in the customer's
+            // set of timers, or, for a claimed one the set does not hold (a resume's wake-up), by its id.
+            const retryAt = new Date(Math.max(now.getTime(), Date.parse(input.kind === "event" ? input.event.timestamp : input.at)) + failedTimerRetryMs).toISOString();
+            if (outcome.timers.some((t) => t.key === timerKey)) outcome.timers = outcome.timers.map((t) => (t.key === timerKey ? { ...t, dueAt: retryAt } : t));
+            else if (claimed && claimedWakes.includes(claimed.id)) {
+              claimedWakes.splice(claimedWakes.indexOf(claimed.id), 1);
+              postponed.push(claimed.id);
+            }
           }
           handled++;
           return false;
@@ -191,13 +201,13 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
         handled++;
         return true;
       };
-      for (const { input, what } of inputs) if (input) apply(input, what);
+      for (const { input, what, timer } of inputs) if (input) apply(input, what, timer?.key, timer);
       // Catch up timers the steps left already due (a backfilled event's waits, a silence's daily
       // scoring ticks) here, in due order, rather than one per batch.
       for (let n = 0; n < maxCatchUp; n++) {
         const next = outcome.timers.filter((t) => Date.parse(t.dueAt) <= now.getTime()).sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
         if (!next) break;
-        apply("score" in next ? { kind: "score", at: next.dueAt } : { kind: "timer", instanceId: next.instanceId, seq: next.seq, at: next.dueAt }, `timer ${next.key}`);
+        apply("score" in next ? { kind: "score", at: next.dueAt } : { kind: "timer", instanceId: next.instanceId, seq: next.seq, at: next.dueAt }, `timer ${next.key}`, next.key);
       }
       outcomes.push(outcome);
       return handled;
@@ -234,7 +244,8 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
 
 function failureOf(w: Work, input: string, at: string, err: unknown): StepFailure {
   const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return { workspaceId: w.workspaceId, customerId: w.customerId, at, input, error: error.slice(0, 500) };
+  // Cut to a length, then made storable: a cut through an emoji leaves half of it, which jsonb refuses (the batch's write would fail).
+  return { workspaceId: w.workspaceId, customerId: w.customerId, at, input, error: storableText(error.slice(0, 500)) };
 }
 
 function timerInput(t: ClaimedTimer): StepInput | null {
