@@ -141,12 +141,21 @@ function recorderOf(db: Db): (o: Outcome) => Promise<void> {
  */
 const lingerMs = 50;
 /**
- * A write of outcomes that fails (the connection dropped, the database is
- * restarting) is tried again after these pauses before it gives up: given up,
+ * A write of outcomes that fails (the connection dropped, the database could
+ * not be reached) is tried again after these pauses before it gives up: given up,
  * its messages come back when their lease ends and are sent again, though
  * they were delivered. Together a few seconds, far inside the lease.
  */
 const rewriteAfterMs = [200, 1_000, 3_000];
+/**
+ * Not tried again: the session was ended on purpose (a stopping worker ends its sessions, and Postgres's own shutdown
+ * does the same: 57P01), or the pool is closed. A retry would open a new session that outlives the stop, waiting on
+ * whatever lock the ended one waited on.
+ */
+function endedOnPurpose(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "57P01" || code === "CONNECTION_ENDED" || code === "CONNECTION_DESTROYED";
+}
 
 function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
   let pending: { outcome: Outcome; done: () => void; failed: (e: unknown) => void }[] = [];
@@ -183,7 +192,7 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
           for (const g of group) g.done();
           break;
         } catch (err) {
-          if (tried >= rewriteAfterMs.length) {
+          if (tried >= rewriteAfterMs.length || endedOnPurpose(err)) {
             for (const g of group) g.failed(err);
             break;
           }
