@@ -102,8 +102,8 @@ export type Outcome = { id: number; attempts: number; status: "sent" | "dead" | 
 
 /**
  * One outcome per message, for one write: two sends of one message can land in
- * the same write (a late send of an earlier claim and the latest claim's; a
- * write that is retried holds its outcomes for seconds). A delivery wins (the
+ * the same write (a late send of an earlier claim and the latest claim's).
+ * A delivery wins (the
  * message did go out), else the latest claim's.
  */
 export function outcomePerMessage(outcomes: Outcome[]): Outcome[] {
@@ -122,7 +122,7 @@ export function outcomePerMessage(outcomes: Outcome[]): Outcome[] {
  * instead of one each). One recorder per database handle, so the sends of
  * several batches (a worker claims the next batch while one's messages are on
  * the wire) share statements. Each `record` resolves once its outcome is
- * stored; a write that fails is tried again (rewriteAfterMs), and then rejects every outcome it carried (those messages
+ * stored; a write that fails rejects every outcome it carried (those messages
  * come back after their lease).
  */
 const recorders = new WeakMap<Db, (o: Outcome) => Promise<void>>();
@@ -140,22 +140,6 @@ function recorderOf(db: Db): (o: Outcome) => Promise<void> {
  * wire; receivers drop repeats by Idempotency-Key).
  */
 const lingerMs = 50;
-/**
- * A write of outcomes that fails (the connection dropped, the database could
- * not be reached) is tried again after these pauses before it gives up: given up,
- * its messages come back when their lease ends and are sent again, though
- * they were delivered. Together a few seconds, far inside the lease.
- */
-const rewriteAfterMs = [200, 1_000, 3_000];
-/**
- * Not tried again: the session was ended on purpose (a stopping worker ends its sessions, and Postgres's own shutdown
- * does the same: 57P01), or the pool is closed. A retry would open a new session that outlives the stop, waiting on
- * whatever lock the ended one waited on.
- */
-function endedOnPurpose(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === "57P01" || code === "CONNECTION_ENDED" || code === "CONNECTION_DESTROYED";
-}
 
 function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
   let pending: { outcome: Outcome; done: () => void; failed: (e: unknown) => void }[] = [];
@@ -169,8 +153,7 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
       // (generic plan, 100 rows expected) as a hash join over every row of the outbox.
       // Only a message still in flight takes an outcome (sent and dead are final), and only from the send of its latest
       // claim, or a `sent` from any: a send that outlasted its lease, recording `retrying` after a second claim's send
-      // recorded `sent`, would have the message sent a third time. Written again a few times if the write fails: it is
-      // idempotent under that rule.
+      // recorded `sent`, would have the message sent a third time.
       const byId = new Map(outcomePerMessage(group.map((g) => g.outcome)).map((o) => [o.id, o]));
       const outcomes = Object.fromEntries([...byId].map(([id, o]) => [String(id), o]));
       const write = () =>
@@ -186,18 +169,13 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
           where o.id = any(${intArray([...byId.keys()])}::bigint[])
             and o.status in ('pending', 'retrying')
             and (o.attempts = (v.m -> o.id::text ->> 'attempts')::int or v.m -> o.id::text ->> 'status' = 'sent')`);
-      for (let tried = 0; ; tried++) {
-        try {
-          await write();
-          for (const g of group) g.done();
-          break;
-        } catch (err) {
-          if (tried >= rewriteAfterMs.length || endedOnPurpose(err)) {
-            for (const g of group) g.failed(err);
-            break;
-          }
-          await new Promise((r) => setTimeout(r, rewriteAfterMs[tried]));
-        }
+      // Not tried again if it fails: a retry opens a new session, which can outlive a stopping worker's ended ones and
+      // wait on whatever lock they waited on (worker-stop.int.test caught one). The messages come back after their lease.
+      try {
+        await write();
+        for (const g of group) g.done();
+      } catch (err) {
+        for (const g of group) g.failed(err);
       }
     }
     writing = false;
