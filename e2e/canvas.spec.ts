@@ -83,6 +83,7 @@ test("build a journey with the mouse: add, connect, configure, validate, save, r
   // Reload: everything was saved. (A journey wider than the canvas opens at its start, readable; F shows it whole,
   // once the opening view has been set.)
   await page.reload();
+  await expect(page.locator(".react-flow__node").first()).toBeVisible(); // measured: the opening view is set now or never
   await expect(async () => {
     await page.keyboard.press("f");
     await expect(page.locator(".react-flow__node")).toHaveCount(4, { timeout: 1_000 });

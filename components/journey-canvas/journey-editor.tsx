@@ -61,7 +61,7 @@ const fitPadding = 0.15;
  * whole put it below {@link farZoom}: the demo's journeys opened as blank
  * coloured cards. F, or the corner button, still shows the whole journey.
  */
-function OpeningView() {
+function OpeningView({ touched }: { touched: React.RefObject<boolean> }) {
   const initialized = useNodesInitialized();
   const flow = useReactFlow();
   const store = useStoreApi();
@@ -69,6 +69,8 @@ function OpeningView() {
   useEffect(() => {
     if (!initialized || opened.current) return;
     opened.current = true;
+    // Someone already moved the view (F, a pan or a zoom before the steps were measured): theirs stays.
+    if (touched.current) return;
     const nodes = flow.getNodes();
     const { width, height } = store.getState();
     if (nodes.length === 0 || width === 0 || height === 0) return;
@@ -83,7 +85,7 @@ function OpeningView() {
     // Vertically centred if the journey is no taller than the view, else from its top.
     const y = b.height * zoom <= height - 2 * margin ? (height - b.height * zoom) / 2 - b.y * zoom : margin - b.y * zoom;
     void flow.setViewport({ x: margin - b.x * zoom, y, zoom });
-  }, [initialized, flow, store]);
+  }, [initialized, flow, store, touched]);
   return null;
 }
 const clipboardKey = "waymark-clipboard";
@@ -158,7 +160,10 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
     history.current.future = [];
   }, []);
   // After a change that moves or brings back steps, show the whole journey again (steps off screen are not rendered).
+  /** Whether the view has been moved by hand or by F (the opening view then leaves it alone). */
+  const viewTouched = useRef(false);
   const refit = useCallback(() => {
+    viewTouched.current = true;
     setTimeout(() => void flow.fitView({ duration: 300, maxZoom: 1, padding: 0.15 }), 50);
   }, [flow]);
   const restore = useCallback(
@@ -330,6 +335,7 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
         setEdges((eds) => [...eds, ...pastedEdges]);
         changed();
       } else if (e.key === "f" && !mod) {
+        viewTouched.current = true;
         void flow.fitView({ duration: 200 });
       } else if (e.key === "l" && !mod && !readOnly) {
         tidy();
@@ -411,6 +417,10 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
           onEdgesChange={onEdgesChange}
           onConnect={onConnect}
           onNodeDragStart={() => remember()}
+          onMoveStart={(event) => {
+            // A pan or zoom by hand (React Flow passes no event for moves made in code).
+            if (event) viewTouched.current = true;
+          }}
           nodesDraggable={!readOnly}
           nodesConnectable={!readOnly}
           deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
@@ -423,7 +433,7 @@ function Editor({ journeyId, draft, revision, readOnly, onStatus }: Props) {
           proOptions={{ hideAttribution: true }}
         >
           <DetailByZoom />
-          <OpeningView />
+          <OpeningView touched={viewTouched} />
           <Background gap={20} color="#e2e8f0" />
           <MiniMap className="hidden lg:block" pannable zoomable nodeColor={(n) => (n.data as { kind?: string }).kind === "negative_trigger" ? "#dc2626" : "#94a3b8"} />
           <Controls showInteractive={false} position="top-right" />
