@@ -8,6 +8,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader } from "@/components/ui/card";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
 import { statusLook } from "@/components/outbox/status-look";
+import type { CustomerTimeline } from "@/server/customers/get-customer-timeline";
 import { describeReason, stepLabels } from "./step-reasons";
 
 export function CustomerTimeline({ customerId }: { customerId: string }) {
@@ -50,7 +51,7 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
                 <li key={j.journeyId} className="px-5 py-3">
                   <p className="flex items-center justify-between gap-2">
                     {t.journeyNames[j.journeyId] ? (
-                      <Link href={`/journeys/${t.journeyNames[j.journeyId]!.id}`} className="font-medium text-brand-700 hover:underline">{nameOf(j.journeyId)}</Link>
+                      <Link href={`/journeys/${t.journeyNames[j.journeyId]!.id}`} className="font-medium text-brand-700 hover:underline">{t.journeyNames[j.journeyId]!.name}</Link>
                     ) : (
                       <span className="font-medium text-ink">{j.journeyId}</span>
                     )}
@@ -97,7 +98,7 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
 }
 
 /** The customer's messages, newest first, with their delivery status and, for those not delivered, the last answer. */
-function MessagesCard({ messages, nameOf }: { nameOf: (slug: string) => string; messages: { key: string; journeyId: string; nodeId: string; channel: string; status: keyof typeof statusLook; lastResult: string | null; createdAt: Date; sentAt: Date | null }[] }) {
+function MessagesCard({ messages, nameOf }: { messages: CustomerTimeline["messages"]; nameOf: (slug: string) => string }) {
   return (
     <Card>
       <CardHeader title="Messages" description="What journeys queued for this customer, newest first, and what became of each. Messages not sent at all (capped, quiet hours, suppressed, unsubscribed, holdout) are in the timeline, with why." />

@@ -103,8 +103,7 @@ export type Outcome = { id: number; attempts: number; status: "sent" | "dead" | 
 /**
  * One outcome per message, for one write: two sends of one message can land in
  * the same write (a late send of an earlier claim and the latest claim's).
- * A delivery wins (the
- * message did go out), else the latest claim's.
+ * A delivery wins (the message did go out), else the latest claim's.
  */
 export function outcomePerMessage(outcomes: Outcome[]): Outcome[] {
   const byId = new Map<number, Outcome>();
@@ -154,11 +153,12 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
       // Only a message still in flight takes an outcome (sent and dead are final), and only from the send of its latest
       // claim, or a `sent` from any: a send that outlasted its lease, recording `retrying` after a second claim's send
       // recorded `sent`, would have the message sent a third time.
-      const byId = new Map(outcomePerMessage(group.map((g) => g.outcome)).map((o) => [o.id, o]));
-      const outcomes = Object.fromEntries([...byId].map(([id, o]) => [String(id), o]));
-      const write = () =>
-        executePrepared(db, sql`
-          with v as (select ${JSON.stringify(outcomes)}::jsonb as m)
+      const kept = outcomePerMessage(group.map((g) => g.outcome));
+      // Not tried again if it fails: a retry opens a new session, which can outlive a stopping worker's ended ones and
+      // wait on whatever lock they waited on (worker-stop.int.test caught one). The messages come back after their lease.
+      try {
+        await executePrepared(db, sql`
+          with v as (select ${JSON.stringify(Object.fromEntries(kept.map((o) => [String(o.id), o])))}::jsonb as m)
           update outbox o set
             status = v.m -> o.id::text ->> 'status',
             sent_at = case when v.m -> o.id::text ->> 'status' = 'sent' then to_timestamp((v.m -> o.id::text ->> 'at')::float8 / 1000) else o.sent_at end,
@@ -166,13 +166,9 @@ function outcomeRecorder(db: Db): (o: Outcome) => Promise<void> {
             next_attempt_at = case when v.m -> o.id::text ->> 'status' = 'retrying'
               then now() + (v.m -> o.id::text ->> 'delayMs')::int * interval '1 millisecond' else o.next_attempt_at end
           from v
-          where o.id = any(${intArray([...byId.keys()])}::bigint[])
+          where o.id = any(${intArray(kept.map((o) => o.id))}::bigint[])
             and o.status in ('pending', 'retrying')
             and (o.attempts = (v.m -> o.id::text ->> 'attempts')::int or v.m -> o.id::text ->> 'status' = 'sent')`);
-      // Not tried again if it fails: a retry opens a new session, which can outlive a stopping worker's ended ones and
-      // wait on whatever lock they waited on (worker-stop.int.test caught one). The messages come back after their lease.
-      try {
-        await write();
         for (const g of group) g.done();
       } catch (err) {
         for (const g of group) g.failed(err);

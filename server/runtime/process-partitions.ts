@@ -116,9 +116,9 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
           // read as one (hand-edited, or written by a bug). Every input of theirs is recorded as failed, their events are
           // taken off the queue, their timers wait an hour, and their state and timers are left as they are; the batch goes
           // on for everyone else.
-          for (const e of w.events) failures.push(failureOf(w, `event ${e.id} (${e.name})`, e.timestamp.toISOString(), err));
+          for (const e of w.events) failures.push(failureOf(w, eventLabel(e), e.timestamp.toISOString(), err));
           for (const t of w.timers) {
-            failures.push(failureOf(w, `timer ${t.key}`, t.dueAt.toISOString(), err));
+            failures.push(failureOf(w, timerLabel(t), t.dueAt.toISOString(), err));
             postponed.push(t.id);
           }
           handled += w.events.length + w.timers.length;
@@ -144,11 +144,11 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       let state: CustomerState = states.get(key) ?? emptyCustomerState();
       state = { ...state, traits: { ...state.traits, ...(profile?.traits ?? {}) } };
       const inputs: { at: number; order: number; input: StepInput | null; what: string; timer?: ClaimedTimer }[] = [
-        ...w.timers.map((t) => ({ at: t.dueAt.getTime(), order: 0, input: timerInput(t), what: `timer ${t.key}`, timer: t })),
+        ...w.timers.map((t) => ({ at: t.dueAt.getTime(), order: 0, input: timerInput(t), what: timerLabel(t), timer: t })),
         ...w.events.map((e) => ({
           at: e.timestamp.getTime(),
           order: 1,
-          what: `event ${e.id} (${e.name})`,
+          what: eventLabel(e),
           input: { kind: "event" as const, event: { id: String(e.id), type: e.type, name: e.name, properties: e.properties, traits: e.traits, timestamp: e.timestamp.toISOString() } },
         })),
       ].sort((a, b) => a.at - b.at || a.order - b.order);
@@ -157,8 +157,11 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       // keeps every wait and loses only those.
       const claimedWakes = w.timers.filter((t) => (t.payload as { wake?: unknown } | null)?.wake === true).map((t) => t.id);
       const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: timersOf(state, heldJourneys.get(w.workspaceId)), traitUpdates: {}, claimedWakes };
-      /** Runs one input (`timerKey`: its timer's key; `claimed`: its row, if the claim took it); false if its step threw (recorded: the customer goes on from the state before it). */
-      const apply = (input: StepInput, what: string, timerKey?: string, claimed?: ClaimedTimer): boolean => {
+      /**
+       * Runs one input (`timer`: its timer, a claimed row with its id or one of the steps' own); false if its step threw
+       * (recorded: the customer goes on from the state before it).
+       */
+      const apply = (input: StepInput, what: string, timer?: { key: string; id?: number }): boolean => {
         let res: ReturnType<typeof orchestrate>;
         try {
           res = orchestrate(programs.get(w.workspaceId) ?? [], outcome.state, input, {
@@ -173,16 +176,15 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
         } catch (err) {
           // A bug, or an input the engine cannot handle: this one input fails, not the batch. Thrown again at every
           // retry, it would roll back every customer of the batch each time and stop the worker's partitions for good.
-          failures.push(failureOf(w, what, input.kind === "event" ? input.event.timestamp : input.at, err));
-          if (timerKey !== undefined) {
+          const at = input.kind === "event" ? input.event.timestamp : input.at;
+          failures.push(failureOf(w, what, at, err));
+          if (timer) {
             // Its timer waits an hour (it stays due otherwise, and comes back in every batch): moved in the customer's
             // set of timers, or, for a claimed one the set does not hold (a resume's wake-up), by its id.
-            const retryAt = new Date(Math.max(now.getTime(), Date.parse(input.kind === "event" ? input.event.timestamp : input.at)) + failedTimerRetryMs).toISOString();
-            if (outcome.timers.some((t) => t.key === timerKey)) outcome.timers = outcome.timers.map((t) => (t.key === timerKey ? { ...t, dueAt: retryAt } : t));
-            else if (claimed && claimedWakes.includes(claimed.id)) {
-              claimedWakes.splice(claimedWakes.indexOf(claimed.id), 1);
-              postponed.push(claimed.id);
-            }
+            const retryAt = new Date(Math.max(now.getTime(), Date.parse(at)) + failedTimerRetryMs).toISOString();
+            const wake = timer.id === undefined ? -1 : claimedWakes.indexOf(timer.id);
+            if (outcome.timers.some((t) => t.key === timer.key)) outcome.timers = outcome.timers.map((t) => (t.key === timer.key ? { ...t, dueAt: retryAt } : t));
+            else if (wake >= 0) postponed.push(...claimedWakes.splice(wake, 1));
           }
           handled++;
           return false;
@@ -201,13 +203,13 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
         handled++;
         return true;
       };
-      for (const { input, what, timer } of inputs) if (input) apply(input, what, timer?.key, timer);
+      for (const { input, what, timer } of inputs) if (input) apply(input, what, timer);
       // Catch up timers the steps left already due (a backfilled event's waits, a silence's daily
       // scoring ticks) here, in due order, rather than one per batch.
       for (let n = 0; n < maxCatchUp; n++) {
         const next = outcome.timers.filter((t) => Date.parse(t.dueAt) <= now.getTime()).sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
         if (!next) break;
-        apply("score" in next ? { kind: "score", at: next.dueAt } : { kind: "timer", instanceId: next.instanceId, seq: next.seq, at: next.dueAt }, `timer ${next.key}`, next.key);
+        apply("score" in next ? { kind: "score", at: next.dueAt } : { kind: "timer", instanceId: next.instanceId, seq: next.seq, at: next.dueAt }, timerLabel(next), next);
       }
       outcomes.push(outcome);
       return handled;
@@ -241,6 +243,10 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
   if (leased.length > 0 && opts.onCommitted) opts.onCommitted(leased, (w, channel) => providerFromStored(channels?.get(`${w}\u0000${channel}`), w, channel));
   return handled;
 }
+
+/** How a failed input is named in the step log and the worker's log. */
+const eventLabel = (e: ClaimedEvent) => `event ${e.id} (${e.name})`;
+const timerLabel = (t: { key: string }) => `timer ${t.key}`;
 
 function failureOf(w: Work, input: string, at: string, err: unknown): StepFailure {
   const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
