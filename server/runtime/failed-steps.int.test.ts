@@ -6,7 +6,7 @@ import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
 import { emptyCustomerState, stateFormat } from "@/server/journey";
 import { journey } from "@/server/journey/test-helpers";
-import { allPartitions, drainRuntime, publishDocument, queuedEvents } from "@/server/testing/runtime";
+import { allPartitions, drainRuntime, publishDocument, queuedEvents, trackEvent } from "@/server/testing/runtime";
 import { failedTimerRetryMs, processPartitions } from "./process-partitions";
 
 let db: Db;
@@ -17,9 +17,7 @@ afterAll(async () => {
   await db.$end();
 });
 
-const ping = (customerId: string, messageId: string) => ({
-  type: "track" as const, userId: customerId, anonymousId: null, customerId, name: "ping", properties: {}, traits: {}, context: {}, timestamp: new Date(), messageId,
-});
+const ping = (customerId: string, messageId: string) => trackEvent(customerId, messageId, "ping");
 
 /**
  * A batch runs many customers in one transaction. An input whose step throws

@@ -5,7 +5,7 @@ import { outbox, timers } from "@/db/schema";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
 import { journey } from "@/server/journey/test-helpers";
-import { drainRuntime, publishDocument } from "@/server/testing/runtime";
+import { drainRuntime, publishDocument, trackEvent } from "@/server/testing/runtime";
 
 let db: Db;
 beforeAll(async () => {
@@ -16,9 +16,6 @@ afterAll(async () => {
 });
 
 const hour = 3_600_000;
-const event = (customerId: string, name: string, timestamp: Date, messageId: string) => ({
-  type: "track" as const, userId: customerId, anonymousId: null, customerId, name, properties: {}, traits: {}, context: {}, timestamp, messageId,
-});
 
 describe("an event stamped in the future (a device clock ahead)", () => {
   it("does not bring a wait's end forward: the wait's message goes when it is due, not when the event arrives", async () => {
@@ -26,14 +23,14 @@ describe("an event stamped in the future (a device clock ahead)", () => {
     await publishDocument(db, workspace.id, journey(`w-${tag}`, [["t", "trigger", { event: "visit" }], ["w", "wait", { for: "PT2H" }], ["m", "message", { channel: "in_app", template: "hello" }]], ["t>w", "w>m"]));
     const customer = `c-${tag}`;
     const t0 = Date.now();
-    await appendEvents(db, workspace.id, [event(customer, "visit", new Date(t0), `${tag}-1`)], "test");
+    await appendEvents(db, workspace.id, [trackEvent(customer, `${tag}-1`, "visit", new Date(t0))], "test");
     await drainRuntime(db, { ai: null, now: () => new Date(t0 + 1000) });
     const waits = () => db.select().from(timers).where(and(eq(timers.workspaceId, workspace.id), eq(timers.customerId, customer)));
     const [wait] = (await waits()).filter((t) => (t.payload as { instanceId?: string }).instanceId);
     expect(wait!.dueAt.getTime()).toBe(t0 + 2 * hour);
 
     // 20 hours ahead of the clock (the API takes up to a day).
-    await appendEvents(db, workspace.id, [event(customer, "browse", new Date(t0 + 20 * hour), `${tag}-2`)], "test");
+    await appendEvents(db, workspace.id, [trackEvent(customer, `${tag}-2`, "browse", new Date(t0 + 20 * hour))], "test");
     await drainRuntime(db, { ai: null, now: () => new Date(t0 + 2000) });
     expect(await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id))).toEqual([]);
     expect((await waits()).map((t) => [t.key, t.dueAt.getTime()])).toContainEqual([wait!.key, t0 + 2 * hour]);

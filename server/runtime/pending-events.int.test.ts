@@ -6,7 +6,7 @@ import { publishJourney } from "@/server/journeys/publish-journey";
 import { connectTestDb, makeWorkspace } from "@/db/testing";
 import { appendEvents } from "@/server/ingest/append-events";
 import { journey } from "@/server/journey/test-helpers";
-import { allPartitions, drainRuntime, publishDocument, queuedEvents } from "@/server/testing/runtime";
+import { allPartitions, drainRuntime, publishDocument, queuedEvents, trackEvent } from "@/server/testing/runtime";
 import { claimBatch } from "./claim-work";
 import { processPartitions } from "./process-partitions";
 
@@ -18,9 +18,7 @@ afterAll(async () => {
   await db.$end();
 });
 
-const track = (customerId: string, messageId: string, name = "visit") => ({
-  type: "track" as const, userId: customerId, anonymousId: null, customerId, name, properties: {}, traits: {}, context: {}, timestamp: new Date(), messageId,
-});
+const track = (customerId: string, messageId: string, name = "visit") => trackEvent(customerId, messageId, name);
 
 describe("the runtime's queue (pending_events)", () => {
   it("holds each stored event until the batch that processes it commits; a claim that rolls back leaves it queued", async () => {

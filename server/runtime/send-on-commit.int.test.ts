@@ -8,7 +8,7 @@ import { dispatchDueMessages, sendClaimed } from "@/server/channels/dispatch-due
 import { appendEvents } from "@/server/ingest/append-events";
 import { verifySignature } from "@/server/ingest/verify-signature";
 import { journey } from "@/server/journey/test-helpers";
-import { allPartitions, drainRuntime, nextTimerDue, publishDocument } from "@/server/testing/runtime";
+import { allPartitions, drainRuntime, nextTimerDue, publishDocument, trackEvent } from "@/server/testing/runtime";
 import { startWebhookReceiver } from "@/server/testing/webhook-receiver";
 import { processPartitions } from "./process-partitions";
 import { RuntimeWorker } from "./worker";
@@ -25,9 +25,7 @@ afterAll(async () => {
   await db.$end();
 });
 
-const ping = (customerId: string, messageId: string) => ({
-  type: "track" as const, userId: customerId, anonymousId: null, customerId, name: "ping", properties: {}, traits: {}, context: {}, timestamp: new Date(), messageId,
-});
+const ping = (customerId: string, messageId: string) => trackEvent(customerId, messageId, "ping");
 
 describe("a batch's messages sent as it commits (the worker's path)", () => {
   it("writes them claimed for the worker and, once committed, hands them over with their channels' settings; each is sent once", async () => {

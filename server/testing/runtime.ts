@@ -10,6 +10,11 @@ export const allPartitions = Array.from({ length: partitionCount }, (_, i) => i)
 
 type RoundOptions = Parameters<typeof processPartitions>[2];
 
+/** A track event as appendEvents takes it (ingestion's normalised form), with nothing in it but its name. */
+export const trackEvent = (customerId: string, messageId: string, name: string, timestamp = new Date()) => ({
+  type: "track" as const, userId: customerId, anonymousId: null, customerId, name, properties: {}, traits: {}, context: {}, timestamp, messageId,
+});
+
 /** Runs the runtime in this process over every partition until a round handles nothing (batches of 500 unless told). */
 export async function drainRuntime(db: Db, opts: Partial<RoundOptions> = {}): Promise<void> {
   while ((await processPartitions(db, allPartitions, { batchSize: 500, ...opts })) > 0);
