@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { executePrepared, intArray, type Queryable } from "@/db/client";
 import { contextColumns, type ContextRows } from "./load-programs";
+import { batchLockSpace } from "./partition-lease";
 
 export type ClaimedEvent = {
   id: number;
@@ -21,6 +22,8 @@ export type ClaimedTimer = { id: number; workspaceId: string; customerId: string
 export type ClaimedBatch = {
   /** Queue rows taken (an event whose row was taken but which is gone, with its workspace, is not in `events`). */
   claimed: number;
+  /** The partitions this batch claimed work in, each now under a shared batch lock until the transaction ends (see PartitionLease's fencing). */
+  fenced: number[];
   events: ClaimedEvent[];
   due: ClaimedTimer[];
   early: ClaimedTimer[];
@@ -48,6 +51,8 @@ export type ClaimedBatch = {
  *    and due by the clock: an event stamped in the future (a device's clock
  *    ahead; the API takes up to a day) must not bring a wait's end forward;
  *  - each of these customers' state (locked for the batch) and profile;
+ *  - a shared batch lock on each partition it claimed work in (see
+ *    PartitionLease: no worker takes such a partition until this ends);
  *  - what these customers' workspaces need to run: programs (with the
  *    versions their stored instances are pinned to), the bandit's counts,
  *    settings, score models, channel settings (contextColumns; it was a
@@ -78,18 +83,21 @@ export async function claimBatch(tx: Queryable, opts: { partitions: number[]; no
         order by id
         limit ${opts.limit}
         for update skip locked))
-      returning id),
+      returning id, partition),
     ev as (
       select id, workspace_id, customer_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp
       from events
       where id = any(array(select id from claimed))),
     due as (
-      select id, workspace_id, customer_id, key, due_at, payload
+      select id, partition, workspace_id, customer_id, key, due_at, payload
       from timers
       where partition = any(${partitions}) and due_at <= ${opts.now.toISOString()}::timestamptz
       order by due_at
       limit ${opts.limit}
       for update skip locked),
+    fence as (
+      select coalesce(array_agg(p order by p) filter (where pg_advisory_xact_lock_shared(${batchLockSpace}, p) is not null), '{}') as partitions
+      from (select partition from claimed union select partition from due) x(p)),
     latest as (select workspace_id, customer_id, max(timestamp) as until from ev group by workspace_id, customer_id),
     early as (
       select t.id, t.workspace_id, t.customer_id, t.key, t.due_at, t.payload
@@ -108,6 +116,7 @@ export async function claimBatch(tx: Queryable, opts: { partitions: number[]; no
       where jsonb_typeof(i->'journey') = 'string' and (not (i ? 'version') or (i->>'version') ~ '^[0-9]{1,9}$'))
     select
       (select count(*)::int from claimed) as claimed,
+      (select to_json(partitions) from fence) as fenced,
       (select coalesce(json_agg(json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'type', type, 'name', name,
         'userId', user_id, 'anonymousId', anonymous_id, 'properties', properties, 'traits', traits, 'context', context, 'timestamp', timestamp) order by id), '[]') from ev) as events,
       (select coalesce(json_agg(${timerJson} order by due_at, id), '[]') from due) as due,
@@ -119,9 +128,10 @@ export async function claimBatch(tx: Queryable, opts: { partitions: number[]; no
       (select min(x.due_at) from unnest(${partitions}) as p(partition),
         lateral (select t.due_at from timers t where t.partition = p.partition and t.due_at > ${opts.now.toISOString()}::timestamptz order by t.due_at limit 1) as x) as "nextDue",
       ${contextColumns(sql`array(select distinct workspace_id from who)`, sql`select j, v from pins`)}
-  `)) as unknown as [Pick<ClaimedBatch, "claimed" | "states" | "profiles"> & ContextRows & { events: (Omit<ClaimedEvent, "timestamp"> & { timestamp: string })[]; due: RawTimer[]; early: RawTimer[]; nextDue: string | null }];
+  `)) as unknown as [Pick<ClaimedBatch, "claimed" | "fenced" | "states" | "profiles"> & ContextRows & { events: (Omit<ClaimedEvent, "timestamp"> & { timestamp: string })[]; due: RawTimer[]; early: RawTimer[]; nextDue: string | null }];
   return {
     claimed: row.claimed,
+    fenced: row.fenced,
     events: row.events.map((e) => ({ ...e, id: Number(e.id), timestamp: new Date(e.timestamp) })),
     due: row.due.map(timerOf),
     early: row.early.map(timerOf),

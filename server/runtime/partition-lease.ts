@@ -1,7 +1,15 @@
+import { sql as q, type SQL } from "drizzle-orm";
 import postgres, { type Sql } from "postgres";
+import { intArray } from "@/db/client";
 import { partitionCount } from "@/db/schema";
 
+/** Advisory locks (space, partition): a lease session holds (leaseLockSpace, p) for each partition it holds. */
 const lockSpace = 727_001;
+/**
+ * A batch's transaction holds (batchLockSpace, p), shared, for each partition it claimed work in (claimBatch), until
+ * it commits or rolls back. A worker taking a partition first makes sure no batch holds it (see take below).
+ */
+export const batchLockSpace = 727_002;
 
 /**
  * Holds worker partitions by Postgres advisory locks on one reserved
@@ -19,10 +27,32 @@ const lockSpace = 727_001;
  * gone, and partitions nobody processed. The session's `onclose` says the
  * locks are gone: `held` is emptied and `lost` set, and the next rebalance
  * (at once, see worker.ts) takes partitions again on a new session.
+ *
+ * Fencing. A lease session can end while its worker's batch goes on (the
+ * session alone was cut or ended by hand): its locks are gone at once, the
+ * worker learns it only later, and another worker may take the partitions.
+ * Without a fence, the second worker could claim a customer's later events
+ * while the first still held the earlier ones uncommitted: a customer seen
+ * for the first time has no state row to wait on, so the second worker ran
+ * their later events from an empty state and its write replaced the first's.
+ * Two locks close it:
+ *  - a batch takes (batchLockSpace, p) shared for the partitions it claimed
+ *    in, and its write checks, in the same transaction, that its lease
+ *    session still holds them (`leaseHeld`); otherwise it rolls back
+ *    (LeaseLostError) and the events stay queued;
+ *  - a worker takes a partition only if it can also take (batchLockSpace, p)
+ *    exclusively for a moment: no batch of any worker is in flight there.
+ *    Otherwise it lets go of the partition and tries again at its next
+ *    rebalance.
+ * A batch whose check passed held its batch lock while its lease still held
+ * the partition, so no other worker can have passed the second test before
+ * that batch ends; a batch whose check failed changes nothing.
  */
 export class PartitionLease {
   private conn: Sql | undefined;
   readonly held = new Set<number>();
+  /** The lease session's backend pid, read at each rebalance (a new session after one was lost has a new pid). */
+  pid: number | null = null;
   /** The lease session closed since the last rebalance: every lock it held is gone. */
   lost = false;
 
@@ -45,6 +75,7 @@ export class PartitionLease {
       onclose: () => {
         if (this.held.size > 0) this.lost = true;
         this.held.clear();
+        this.pid = null;
       },
     } as unknown as postgres.Options<Record<string, postgres.PostgresType>>);
     await this.conn`select 1`;
@@ -55,6 +86,8 @@ export class PartitionLease {
     const conn = this.conn;
     if (!conn) throw new Error("PartitionLease.start() first");
     this.lost = false;
+    const [{ pid }] = (await conn`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
+    this.pid = pid;
     await this.sql`
       insert into runtime_workers (id) values (${this.workerId})
       on conflict (id) do update set heartbeat_at = now()`;
@@ -76,7 +109,13 @@ export class PartitionLease {
     for (let i = 0; i < partitionCount && this.held.size < share; i++) {
       const p = (offset + i) % partitionCount;
       if (this.held.has(p)) continue;
-      const [{ ok }] = (await conn`select pg_try_advisory_lock(${lockSpace}, ${p}) as ok`) as unknown as [{ ok: boolean }];
+      // Taken only if no batch holds its batch lock (one of a worker whose lease was lost may still be running): else
+      // let go at once, and try again at the next rebalance (CASE evaluates in order, so each unlock is of a lock taken).
+      const [{ ok }] = (await conn`
+        select case when pg_try_advisory_lock(${lockSpace}, ${p}) then
+          case when pg_try_advisory_lock(${batchLockSpace}, ${p}) then pg_advisory_unlock(${batchLockSpace}, ${p})
+          else not pg_advisory_unlock(${lockSpace}, ${p}) end
+        else false end as ok`) as unknown as [{ ok: boolean }];
       if (ok) this.held.add(p);
     }
     return [...this.held].sort((a, b) => a - b);
@@ -111,4 +150,20 @@ function hashString(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
   return h;
+}
+
+/** A batch's write found that its lease session no longer holds some of the batch's partitions: the batch rolls back. */
+export class LeaseLostError extends Error {
+  constructor(readonly partitions: number[]) {
+    super(`the lease of partitions ${partitions.join(", ")} was lost during the batch; it is rolled back and its events stay queued`);
+    this.name = "LeaseLostError";
+  }
+}
+
+/** SQL: which of `partitions` the lease session `leasePid` holds now (a JSON array; pg_locks is read as it is, not as of the transaction's snapshot). */
+export function leaseHeld(fence: { leasePid: number; partitions: number[] }): SQL {
+  return q`(select coalesce(json_agg(objid::int), '[]') from pg_locks
+    where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())
+      and classid = ${lockSpace} and objsubid = 2 and granted and pid = ${fence.leasePid}
+      and objid::int = any(${intArray(fence.partitions)}::int[]))`;
 }

@@ -45,13 +45,19 @@ export type ProcessOptions = {
    * timers after now at the claim and the timers the batch wrote. The worker wakes then. A timer that the batch deleted may still be named (the worker then wakes for nothing).
    */
   onNextTimer?: (due: Date | null) => void;
+  /**
+   * The backend pid of the worker's lease session (PartitionLease.pid): the batch's write checks that this session
+   * still holds the partitions the batch claimed work in, and the batch rolls back (LeaseLostError) if not. Without
+   * it (tests and tools running one process over the partitions) there is no check.
+   */
+  leasePid?: number | null;
 };
 
 export async function processPartitions(db: Db, partitions: number[], opts: ProcessOptions): Promise<number> {
   if (partitions.length === 0) return 0;
   const { handled, leased, channels, nextDue } = await db.transaction(async (tx): Promise<{ handled: number; leased: LeasedMessage[]; channels?: Map<string, Record<string, unknown>>; nextDue: Date | null }> => {
     const now = opts.now?.() ?? new Date();
-    const { claimed, events, due, early, states: storedStates, profiles: storedProfiles, nextDue: nextAtClaim, context } = await claimBatch(tx, { partitions, now, limit: opts.batchSize });
+    const { claimed, fenced, events, due, early, states: storedStates, profiles: storedProfiles, nextDue: nextAtClaim, context } = await claimBatch(tx, { partitions, now, limit: opts.batchSize });
     const gone = claimed - events.length;
     if (events.length === 0 && due.length === 0) return { handled: gone, leased: [], nextDue: nextAtClaim };
 
@@ -228,7 +234,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
     }
     // The lowest partition held: no other worker holds it now, so no other batch writes analytics rows under it.
     for (const f of failures) console.error(`[runtime] ${f.workspaceId} customer ${JSON.stringify(f.customerId)}: ${f.input} failed (${f.error}); recorded in the step log, the batch goes on`);
-    const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined, shard: Math.min(...partitions), failures, postponeTimers: postponed.length ? { ids: postponed, until: new Date(now.getTime() + failedTimerRetryMs) } : undefined });
+    const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined, shard: Math.min(...partitions), failures, postponeTimers: postponed.length ? { ids: postponed, until: new Date(now.getTime() + failedTimerRetryMs) } : undefined, fence: opts.leasePid ? { leasePid: opts.leasePid, partitions: fenced } : undefined });
     // A claim that came back full of due timers leaves more due now (handled may count fewer: unusable timers).
     let nextDue = due.length >= opts.batchSize ? now : nextAtClaim;
     for (const o of outcomes) {

@@ -3,7 +3,7 @@ import type { Sql } from "postgres";
 import type { Db } from "@/db/client";
 import { dispatchDueMessages, sendClaimed } from "@/server/channels/dispatch-due-messages";
 import type { ProcessOptions } from "./process-partitions";
-import { PartitionLease } from "./partition-lease";
+import { LeaseLostError, PartitionLease } from "./partition-lease";
 import { rebalanceChannel, wakeChannel } from "./wake-channel";
 
 export type WorkerOptions = {
@@ -17,7 +17,7 @@ export type WorkerOptions = {
    */
   paceMs?: number;
   /** Handles claimed events and due timers for the held partitions; returns how many inputs it handled. */
-  processPartitions: (db: Db, partitions: number[], opts: Pick<ProcessOptions, "batchSize" | "leaseMessagesMs" | "onCommitted" | "onNextTimer">) => Promise<number>;
+  processPartitions: (db: Db, partitions: number[], opts: Pick<ProcessOptions, "batchSize" | "leaseMessagesMs" | "onCommitted" | "onNextTimer" | "leasePid">) => Promise<number>;
   log?: (line: string) => void;
   /**
    * The application_name of `db`'s sessions (createDb's applicationName). When a stop has to cut a round, they are
@@ -123,6 +123,7 @@ export class RuntimeWorker {
             leaseMessagesMs: messageLeaseMs,
             onCommitted: (messages, providerFor) => this.send(messages.length, sendClaimed(this.db, messages, providerFor)),
             onNextTimer: (due) => (told.next = due),
+            leasePid: this.lease.pid,
           });
           this.scheduleTimerWake(told.next);
           // The next batch is claimed while this one's messages are on the wire, unless too many are still going out.
@@ -140,6 +141,13 @@ export class RuntimeWorker {
         // round after every batch cost an empty round (five statements) per event at low rates.
         if (handled >= batchSize || dispatchFull) continue;
       } catch (err) {
+        if (err instanceof LeaseLostError) {
+          // The lease session ended during the batch (it rolled back; its events stay queued): take partitions again now.
+          this.opts.log?.(`[worker ${this.id}] ${err.message}`);
+          this.lease.lost = true;
+          await sleep(100); // not a busy loop, should it happen again at once
+          continue;
+        }
         this.opts.log?.(`[worker ${this.id}] ${describeError(err)}`);
         handled = 0; // after the second's wait, no pause as well
         await sleep(1_000);
