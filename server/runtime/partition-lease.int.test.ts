@@ -87,4 +87,16 @@ describe("partition leases", () => {
     await a.stop();
     await sqlA`delete from runtime_workers`;
   });
+
+  it("forgets a worker an hour without a heartbeat (one that died without stopping), not one that is only late", async () => {
+    await sqlA`delete from runtime_workers`;
+    await sqlA`insert into runtime_workers (id, heartbeat_at) values ('worker-dead', now() - interval '61 minutes'), ('worker-late', now() - interval '5 minutes')`;
+    const a = new PartitionLease(sqlA, "worker-alive");
+    await a.start();
+    await a.rebalance();
+    const rows = await sqlA`select id from runtime_workers order by id`;
+    expect(rows.map((r) => r.id)).toEqual(["worker-alive", "worker-late"]);
+    await a.stop();
+    await sqlA`delete from runtime_workers`;
+  });
 });

@@ -88,7 +88,9 @@ export class PartitionLease {
     this.lost = false;
     const [{ pid }] = (await conn`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
     this.pid = pid;
+    // A worker that died without stopping leaves its row: rows an hour without a heartbeat go (they count as gone after 10 s).
     await this.sql`
+      with forgotten as (delete from runtime_workers where heartbeat_at < now() - interval '1 hour' and id <> ${this.workerId})
       insert into runtime_workers (id) values (${this.workerId})
       on conflict (id) do update set heartbeat_at = now()`;
     // Live: a recent heartbeat and a lease session still open. A killed worker's session closes with its process, so
