@@ -49,6 +49,7 @@ test("events sent through the API show up in the journey's analytics with a lift
   expect(csv).toContain(`,${slug},live,1,`);
   await page.getByRole("link", { name: `E2E lift ${slug.slice(-6)}` }).click();
   await page.getByRole("link", { name: "Analytics", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`E2E lift ${slug.slice(-6)}: analytics`);
   await expect(page.getByTestId("kpi-entered")).toContainText("60", { timeout: 30_000 });
   const split = /(\d+) treatment · (\d+) holdout/.exec((await page.getByTestId("kpi-entered").locator("p").nth(2).textContent()) ?? "")!;
   expect(Number(split[1]) + Number(split[2])).toBe(60);

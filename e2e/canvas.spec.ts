@@ -104,7 +104,9 @@ test("build a journey with the mouse: add, connect, configure, validate, save, r
   await page.getByRole("button", { name: "Run test" }).click();
   const timeline = page.getByTestId("test-timeline");
   await expect(timeline).toContainText("Entered");
-  await expect(timeline).toContainText("Message sent · message_1");
+  // Steps by name, reasons in words.
+  await expect(timeline).toContainText("Message sent · Message");
+  await expect(timeline).toContainText("Exited (the journey's end)");
   await expect(timeline).toContainText("+3 h");
   await expect(node(page, "message_1").locator("[data-kind]")).toHaveAttribute("data-lit", "true");
   await expect(node(page, "exit_1").locator("[data-kind]")).toHaveAttribute("data-lit", "true");

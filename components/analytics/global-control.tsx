@@ -10,6 +10,7 @@ import type { GlobalControlRow } from "@/server/analytics/global-control";
 import type { Lift } from "@/server/analytics/lift";
 import { downloadCsv } from "./csv";
 import { useDateRange } from "./date-range";
+import { DateRangeFields } from "./date-range-fields";
 
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
 const pp = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)} pp`;
@@ -17,22 +18,11 @@ const pp = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)} pp`;
 /** Every journey against the global control group: a forest plot of the lift with its interval, and the table behind it. */
 export function GlobalControl() {
   const trpc = useTRPC();
-  const { from, to, setFrom, setTo, applied, error: rangeError, clear } = useDateRange();
-  const report = useQuery(trpc.analytics.globalControl.queryOptions(applied, { placeholderData: (prev) => prev }));
+  const range = useDateRange();
+  const report = useQuery(trpc.analytics.globalControl.queryOptions(range.applied, { placeholderData: (prev) => prev }));
   return (
     <div className="space-y-6">
-      <form className="flex flex-wrap items-end gap-3" onSubmit={(e) => e.preventDefault()} aria-label="Date range">
-        <label className="text-sm text-ink-soft">
-          From
-          <input type="date" aria-label="From" aria-invalid={!!rangeError} value={from} onChange={(e) => setFrom(e.target.value)} className={`mt-1 block h-9 rounded-md border px-2 text-sm ${rangeError ? "border-red-400" : "border-surface-line"}`} />
-        </label>
-        <label className="text-sm text-ink-soft">
-          To
-          <input type="date" aria-label="To" aria-invalid={!!rangeError} value={to} onChange={(e) => setTo(e.target.value)} className={`mt-1 block h-9 rounded-md border px-2 text-sm ${rangeError ? "border-red-400" : "border-surface-line"}`} />
-        </label>
-        {from || to ? <Button variant="ghost" size="sm" onClick={clear}>All time</Button> : null}
-        {rangeError ? <p role="alert" className="basis-full text-xs text-red-600">{rangeError}</p> : null}
-      </form>
+      <DateRangeFields range={range} />
       {report.isPending ? (
         <Card><LoadingRows label="Loading the global control comparison" /></Card>
       ) : report.isError ? (

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useDateRange } from "./date-range";
+import { DateRangeFields } from "./date-range-fields";
 import { useTRPC } from "@/components/trpc/provider";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
@@ -28,9 +29,9 @@ function Kpi({ label, value, hint }: { label: string; value: string; hint?: stri
 /** Funnel, conversion and incrementality of one journey, from the runtime's counters. */
 export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
   const trpc = useTRPC();
-  const { from, to, setFrom, setTo, applied, error: rangeError } = useDateRange();
+  const dates = useDateRange();
   const [version, setVersion] = useState("");
-  const range = { journeyId, ...applied, version: version ? Number(version) : undefined };
+  const range = { journeyId, ...dates.applied, version: version ? Number(version) : undefined };
   const report = useQuery(trpc.analytics.journeyReport.queryOptions(range, { refetchInterval: 10_000, placeholderData: (p) => p }));
   const timing = useQuery(trpc.analytics.journeyTiming.queryOptions(range, { refetchInterval: 30_000, placeholderData: (p) => p }));
   if (report.isPending) return <Card><LoadingRows label="Loading analytics" /></Card>;
@@ -43,18 +44,15 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
 
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap items-end gap-3 text-sm">
-        <label className="text-ink-muted">From <input type="date" aria-label="From date" aria-invalid={!!rangeError} value={from} onChange={(e) => setFrom(e.target.value)} className={`ml-1 h-8 rounded-md border px-2 ${rangeError ? "border-red-400" : "border-surface-line"}`} /></label>
-        <label className="text-ink-muted">To <input type="date" aria-label="To date" aria-invalid={!!rangeError} value={to} onChange={(e) => setTo(e.target.value)} className={`ml-1 h-8 rounded-md border px-2 ${rangeError ? "border-red-400" : "border-surface-line"}`} /></label>
-        <label className="text-ink-muted">
-          Version{" "}
-          <select aria-label="Version" value={version} onChange={(e) => setVersion(e.target.value)} className="h-8 rounded-md border border-surface-line px-2">
+      <DateRangeFields range={dates}>
+        <label className="text-sm text-ink-soft">
+          Version
+          <select aria-label="Version" value={version} onChange={(e) => setVersion(e.target.value)} className="mt-1 block h-9 rounded-md border border-surface-line px-2 text-sm">
             <option value="">All</option>
             {r.versions.map((v) => <option key={v} value={v}>v{v}</option>)}
           </select>
         </label>
-        {rangeError ? <p role="alert" className="basis-full text-xs text-red-600">{rangeError}</p> : null}
-      </div>
+      </DateRangeFields>
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" data-testid="kpis">
         <Kpi label="Entered" value={num.format(entered + (r.entered.holdout ?? 0))} hint={`${num.format(entered)} treatment · ${num.format(r.entered.holdout ?? 0)} holdout`} />
         <Kpi label="Converted" value={num.format(converted)} hint={`${pct(entered ? converted / entered : null)} of treatment`} />
@@ -141,7 +139,7 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
       </Card>
 
       <Card>
-        <CardHeader title="Timing and paths" description={`How long customers take (treatment${from || to ? "" : ", last 90 days"}; figures within ±5 %), and the routes of the stays that ended.`} />
+        <CardHeader title="Timing and paths" description={`How long customers take (treatment${dates.applied.from || dates.applied.to ? "" : ", last 90 days"}; figures within ±5 %), and the routes of the stays that ended.`} />
         {timing.isPending ? (
           <LoadingRows label="Loading timing" />
         ) : timing.isError ? (

@@ -1,12 +1,14 @@
 "use client";
 
 import { useState } from "react";
-import { addDuration, parseDuration } from "@/server/journey/durations";
-import { Simulator, validateJourney, type SimLine } from "@/server/journey";
+import { addDuration } from "@/server/journey/durations";
+import { isNodeKind, nodeKinds, Simulator, validateJourney, type SimLine } from "@/server/journey";
+import { describeReason } from "@/components/customers/step-reasons";
 import type { Draft } from "./document-graph";
+import { parseFriendlyDuration } from "./duration-fields";
 
 type TestEvent = { event: string; after: string; properties: string };
-export type TestResult = { lines: SimLine[]; start: Date };
+export type TestResult = { lines: SimLine[]; start: Date; names?: Map<string, string> };
 
 /** Ready scenarios from the journey itself: enter by its trigger, convert, or hit a negative trigger. */
 function scenarios(doc: Draft): { name: string; events: TestEvent[] }[] {
@@ -15,9 +17,9 @@ function scenarios(doc: Draft): { name: string; events: TestEvent[] }[] {
   const entry = trigger?.event ?? trigger?.behavior?.event ?? "signup";
   const goal = ((doc.settings as { goal?: { event?: string } } | undefined)?.goal?.event) ?? null;
   const negative = (nodes.find((n) => n.kind === "negative_trigger")?.config as { event?: string } | undefined)?.event ?? null;
-  const out = [{ name: "Enters and waits it out", events: [{ event: entry, after: "PT0S", properties: '{ "total": 80, "cartId": "c1" }' }] }];
-  if (goal) out.push({ name: `Converts (${goal}) after 2 h`, events: [{ event: entry, after: "PT0S", properties: '{ "total": 80, "cartId": "c1" }' }, { event: goal, after: "PT2H", properties: "{}" }] });
-  if (negative) out.push({ name: `Pulled out by ${negative}`, events: [{ event: entry, after: "PT0S", properties: '{ "total": 80, "cartId": "c1" }' }, { event: negative, after: "PT30M", properties: "{}" }] });
+  const out = [{ name: "Enters and waits it out", events: [{ event: entry, after: "0", properties: '{ "total": 80, "cartId": "c1" }' }] }];
+  if (goal) out.push({ name: `Converts (${goal}) after 2 h`, events: [{ event: entry, after: "0", properties: '{ "total": 80, "cartId": "c1" }' }, { event: goal, after: "2h", properties: "{}" }] });
+  if (negative) out.push({ name: `Pulled out by ${negative}`, events: [{ event: entry, after: "0", properties: '{ "total": 80, "cartId": "c1" }' }, { event: negative, after: "30m", properties: "{}" }] });
   return out;
 }
 
@@ -65,8 +67,8 @@ export function TestMode({ getDocument, onResult, onClose }: { getDocument: () =
     lines.push(...sim.handle({ type: "identify", userId: "test-customer", traits: parsedTraits, timestamp: start.toISOString() }));
     let at = start;
     for (const [i, e] of events.entries()) {
-      const d = parseDuration(e.after);
-      if (!d) return fail(`Event ${i + 1}: "after" must be a duration like PT2H`);
+      const d = parseFriendlyDuration(e.after);
+      if (!d) return fail(`Event ${i + 1}: "after" must be a delay such as 0, 30m, 2h or 1d 12h (not "${e.after}")`);
       at = addDuration(at, d);
       let properties: Record<string, unknown>;
       try {
@@ -77,7 +79,12 @@ export function TestMode({ getDocument, onResult, onClose }: { getDocument: () =
       lines.push(...sim.handle({ userId: "test-customer", event: e.event, properties, timestamp: at.toISOString() }));
     }
     lines.push(...sim.runTimersUntil(addDuration(at, { days: 60 })));
-    const r = { lines, start };
+    // Steps by their names, as on the canvas (the trace has their ids).
+    // Two unnamed steps of one kind would read alike: those get their id too ("Message (message_2)").
+    const nodes = Array.isArray(doc.nodes) ? doc.nodes : [];
+    const plain = nodes.map((n) => n.label || (isNodeKind(n.kind) ? nodeKinds[n.kind].label : n.id));
+    const names = new Map(nodes.map((n, i) => [n.id, plain.filter((p) => p === plain[i]).length > 1 && !n.label ? `${plain[i]} (${n.id})` : plain[i]!]));
+    const r = { lines, start, names };
     setResult(r);
     onResult(r);
   };
@@ -110,7 +117,7 @@ export function TestMode({ getDocument, onResult, onClose }: { getDocument: () =
           <li key={i} className="rounded-md border border-surface-line p-2">
             <div className="flex gap-2">
               <input aria-label={`Event ${i + 1} name`} className="h-7 min-w-0 flex-1 rounded border border-surface-line px-2 text-xs" value={e.event} onChange={(x) => setEvents(events.map((y, j) => (j === i ? { ...y, event: x.target.value } : y)))} />
-              <input aria-label={`Event ${i + 1} after`} className="h-7 w-20 rounded border border-surface-line px-2 font-mono text-xs" value={e.after} title="Time after the previous event (ISO duration)" onChange={(x) => setEvents(events.map((y, j) => (j === i ? { ...y, after: x.target.value } : y)))} />
+              <input aria-label={`Event ${i + 1} after`} className="h-7 w-20 rounded border border-surface-line px-2 font-mono text-xs" value={e.after} title="Time after the previous event: 0, 30m, 2h, 1d 12h (or ISO, PT2H)" onChange={(x) => setEvents(events.map((y, j) => (j === i ? { ...y, after: x.target.value } : y)))} />
               <button type="button" aria-label={`Remove event ${i + 1}`} className="text-xs text-ink-faint hover:text-red-600" onClick={() => setEvents(events.filter((_, j) => j !== i))}>✕</button>
             </div>
             <input aria-label={`Event ${i + 1} properties`} className="mt-1 h-7 w-full rounded border border-surface-line px-2 font-mono text-xs" value={e.properties} onChange={(x) => setEvents(events.map((y, j) => (j === i ? { ...y, properties: x.target.value } : y)))} />
@@ -118,7 +125,7 @@ export function TestMode({ getDocument, onResult, onClose }: { getDocument: () =
         ))}
       </ol>
       <div className="flex gap-2">
-        <button type="button" className="rounded-md border border-surface-line px-2 py-1 text-xs" onClick={() => setEvents([...events, { event: "", after: "PT1H", properties: "{}" }])}>+ Event</button>
+        <button type="button" className="rounded-md border border-surface-line px-2 py-1 text-xs" onClick={() => setEvents([...events, { event: "", after: "1h", properties: "{}" }])}>+ Event</button>
         <button type="button" className="rounded-md bg-brand-600 px-3 py-1 text-xs font-medium text-white" onClick={run}>Run test</button>
       </div>
       {error ? <p role="alert" className="text-xs text-red-600">{error}</p> : null}
@@ -129,9 +136,9 @@ export function TestMode({ getDocument, onResult, onClose }: { getDocument: () =
               <span className="w-16 shrink-0 text-ink-faint">{offset(result.start, l.t)}</span>
               <span className="text-ink">
                 {typeText[l.type] ?? l.type}
-                {l.node ? <span className="text-ink-muted"> · {String(l.node)}</span> : null}
+                {l.node ? <span className="text-ink-muted"> · {result.names?.get(String(l.node)) ?? String(l.node)}</span> : null}
                 {l.handle ? <span className="text-ink-muted"> → {String(l.handle)}</span> : null}
-                {l.reason ? <span className="text-ink-muted"> ({String(l.reason)})</span> : null}
+                {l.reason ? <span className="text-ink-muted"> ({describeReason(l as Record<string, unknown>) ?? String(l.reason)})</span> : null}
                 {l.type === "enter" ? <span className="text-ink-muted"> ({String(l.group)})</span> : null}
               </span>
             </li>

@@ -17,6 +17,8 @@ export type JourneyReportInput = z.infer<typeof journeyReportInputSchema>;
 export type FunnelStep = { nodeId: string; kind: string; label: string; passed: number; dropFromPrevious: number | null; shareOfEntered: number | null };
 export type JourneyReport = {
   slug: string;
+  /** The journey's name, for the page title. */
+  name: string;
   versions: number[];
   entered: Record<string, number>;
   goals: Record<string, number>;
@@ -91,6 +93,7 @@ export async function getJourneyReport(db: Db, workspaceId: string, input: Journ
   });
   return {
     slug: journey.slug,
+    name: journey.name,
     versions,
     entered,
     goals,
