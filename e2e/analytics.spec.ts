@@ -67,8 +67,8 @@ test("events sent through the API show up in the journey's analytics with a lift
   await expect(page.getByTestId("lift")).toContainText("Absolute lift");
   await expect(page.getByTestId("lift")).toContainText("p-value");
   await expect(page.getByTestId("funnel")).toContainText("Message");
-  // Every treatment customer took the one path and left; the timing card reads the counters the runtime keeps.
-  await expect(page.getByTestId("paths")).toContainText(`t → m${Number(split[1])} · 100.0%`);
+  // Every treatment customer took the one path (by step name) and left; the timing card reads the counters the runtime keeps.
+  await expect(page.getByTestId("paths")).toContainText(`Trigger → Message${Number(split[1])} · 100.0%`);
   await expect(page.getByTestId("timing")).toContainText("Velocity");
   // Entries per day: every treatment entry counted in today's bar.
   await expect(page.getByRole("img", { name: new RegExp(`^Entries and conversions per day.*: ${Number(split[1])} entered`) })).toBeVisible();

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { useDateRange } from "./date-range";
 import { DateRangeFields } from "./date-range-fields";
+import { stepNames } from "@/components/journeys/step-names";
 import { useTRPC } from "@/components/trpc/provider";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
@@ -40,6 +41,8 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
   const entered = r.entered.treatment ?? 0;
   const converted = r.goals.treatment ?? 0;
   const maxPassed = Math.max(1, ...r.funnel.map((f) => f.passed));
+  // Paths by step name (their ids in the tooltip and the CSV).
+  const names = stepNames(r.funnel.map((f) => ({ id: f.nodeId, name: f.label })));
   const lift = r.lift;
 
   return (
@@ -170,7 +173,7 @@ export function JourneyAnalytics({ journeyId }: { journeyId: string }) {
                   {timing.data.paths.map((p) => (
                     <li key={p.path.join(">")}>
                       <div className="flex items-center justify-between gap-3">
-                        <span className="min-w-0 truncate font-mono text-xs text-ink" title={p.path.join(" → ")}>{p.path.join(" → ")}</span>
+                        <span className="min-w-0 truncate text-xs text-ink" title={p.path.join(" → ")}>{p.path.map((id) => names.get(id) ?? id).join(" → ")}</span>
                         <span className="shrink-0 tabular-nums text-ink-muted">{num.format(p.customers)} · {pct(p.share)}</span>
                       </div>
                       <div className="mt-1 h-1.5 rounded-full bg-surface-sunken"><div className="h-full rounded-full bg-brand-500" style={{ width: `${Math.round(p.share * 100)}%` }} /></div>

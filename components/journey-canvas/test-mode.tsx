@@ -6,6 +6,7 @@ import { isNodeKind, nodeKinds, Simulator, validateJourney, type SimLine } from 
 import { describeReason } from "@/components/customers/step-reasons";
 import type { Draft } from "./document-graph";
 import { parseFriendlyDuration } from "./duration-fields";
+import { stepNames } from "@/components/journeys/step-names";
 
 type TestEvent = { event: string; after: string; properties: string };
 export type TestResult = { lines: SimLine[]; start: Date; names?: Map<string, string> };
@@ -80,10 +81,7 @@ export function TestMode({ getDocument, onResult, onClose }: { getDocument: () =
     }
     lines.push(...sim.runTimersUntil(addDuration(at, { days: 60 })));
     // Steps by their names, as on the canvas (the trace has their ids).
-    // Two unnamed steps of one kind would read alike: those get their id too ("Message (message_2)").
-    const nodes = Array.isArray(doc.nodes) ? doc.nodes : [];
-    const plain = nodes.map((n) => n.label || (isNodeKind(n.kind) ? nodeKinds[n.kind].label : n.id));
-    const names = new Map(nodes.map((n, i) => [n.id, plain.filter((p) => p === plain[i]).length > 1 && !n.label ? `${plain[i]} (${n.id})` : plain[i]!]));
+    const names = stepNames((Array.isArray(doc.nodes) ? doc.nodes : []).map((n) => ({ id: n.id, name: n.label || (isNodeKind(n.kind) ? nodeKinds[n.kind].label : n.id) })));
     const r = { lines, start, names };
     setResult(r);
     onResult(r);

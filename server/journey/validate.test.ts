@@ -67,6 +67,8 @@ describe("validateJourney", () => {
     const loop = (middle: [string, string, Record<string, unknown>]) =>
       journey("j", [["t", "trigger", { event: "x" }], ["b", "branch", { cases: [{ handle: "again", when: { path: "traits.a", op: "exists" } }] }], middle], ["t>b", "b:again>m", "m>b", "b:else>m"]);
     expect(codes(loop(["m", "update_profile", { set: { a: 1 } }]))).toContain("error:instant_cycle@b");
+    // Steps named as the canvas names them, not by their ids.
+    expect(validateJourney(loop(["m", "update_profile", { set: { a: 1 } }])).find((i) => i.code === "instant_cycle")?.message).toMatch(/^A loop through Branch 'b' → Update profile 'm' has no wait/);
     expect(codes(loop(["m", "wait", { for: "P1D" }])).filter((c) => c.startsWith("error"))).toEqual([]);
   });
 

@@ -134,7 +134,7 @@ function graphIssues(doc: JourneyDocument): Issue[] {
   }
 
   for (const cycle of instantCycles(doc.nodes, outgoing)) {
-    error("instant_cycle", `A loop through ${cycle.map((id) => `'${id}'`).join(" → ")} has no wait: customers would loop forever`, { nodeId: cycle[0] });
+    error("instant_cycle", `A loop through ${cycle.map((id) => nodeName(byId.get(id)!)).join(" → ")} has no wait: customers would loop forever`, { nodeId: cycle[0] });
   }
   return issues;
 }
