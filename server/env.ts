@@ -17,6 +17,11 @@ const envSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   /** A runtime worker busy with small rounds waits this long before the next one, so it takes more at a time (see RuntimeWorker); 0: at once. */
   WAYMARK_WORKER_PACE_MS: z.coerce.number().int().min(0).max(50).default(3),
+  /**
+   * Retention: runtime workers remove processed events, step log rows and sent or dead messages older than this many
+   * days (see server/runtime/retention.ts). Unset: everything is kept.
+   */
+  WAYMARK_RETENTION_DAYS: z.coerce.number({ message: "WAYMARK_RETENTION_DAYS must be a number of days" }).int("WAYMARK_RETENTION_DAYS must be whole days").min(1, "WAYMARK_RETENTION_DAYS must be at least 1").max(36_500).optional(),
   /** The AI model provider for `model` decisions (an OpenAI-compatible chat completions API). Off unless AI_BASE_URL and AI_MODEL are set. */
   AI_BASE_URL: z.url({ message: "AI_BASE_URL must be a URL such as https://api.openai.com/v1" }).optional(),
   AI_API_KEY: z.string().optional(),

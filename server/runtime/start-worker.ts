@@ -30,12 +30,13 @@ export const workerSessionSettings = { enable_seqscan: "off", plan_cache_mode: "
  * and the in-process worker of `npm run dev`/`start` run. `stop` finishes or
  * cuts the round in progress (bounded) and closes the pool, at once when the
  * round was cut; it resolves whether the round finished. Its pause when busy
- * (paceMs) is WAYMARK_WORKER_PACE_MS.
+ * (paceMs) is WAYMARK_WORKER_PACE_MS, its retention WAYMARK_RETENTION_DAYS.
  */
 export async function startRuntimeWorker(url: string, log: (line: string) => void): Promise<{ worker: RuntimeWorker; stop: () => Promise<boolean> }> {
   const sessionName = `waymark-worker ${randomUUID().slice(0, 8)}`;
   const db = createDb(url, { max: 4, applicationName: sessionName, settings: workerSessionSettings });
-  const worker = new RuntimeWorker(db, db.$client, { processPartitions, log, sessionName, paceMs: env().WAYMARK_WORKER_PACE_MS });
+  const days = env().WAYMARK_RETENTION_DAYS;
+  const worker = new RuntimeWorker(db, db.$client, { processPartitions, log, sessionName, paceMs: env().WAYMARK_WORKER_PACE_MS, retention: days ? { days } : undefined });
   await worker.start();
   return {
     worker,

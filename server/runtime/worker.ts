@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import { dispatchDueMessages, sendClaimed } from "@/server/channels/dispatch-due-messages";
 import type { ProcessOptions } from "./process-partitions";
 import { LeaseLostError, PartitionLease } from "./partition-lease";
+import { pruneOldData } from "./retention";
 import { rebalanceChannel, wakeChannel } from "./wake-channel";
 
 export type WorkerOptions = {
@@ -24,6 +25,8 @@ export type WorkerOptions = {
    * ended before the partitions are released, so no cut transaction outlives the lease (see PartitionLease.endSessions).
    */
   sessionName?: string;
+  /** Removes old processed data (pruneOldData) every `everyMs` (10 minutes unless told), beside the rounds. Off when unset. */
+  retention?: { days: number; everyMs?: number };
 };
 
 /**
@@ -136,6 +139,7 @@ export class RuntimeWorker {
           lastDispatch = Date.now();
           dispatchFull = sent.sent + sent.retrying + sent.dead >= dispatchLimit;
         }
+        this.pruneIfDue();
         // Round again at once only when a claim came back full (more may be waiting). Work committed after this
         // round's claims comes with a notification (this.poked, below), and timers with their own wake-up: going
         // round after every batch cost an empty round (five statements) per event at low rates.
@@ -172,6 +176,23 @@ export class RuntimeWorker {
       });
       this.poked = false;
     }
+  }
+
+  /** The retention pass in progress, if any: it runs beside the rounds (its chunks are short transactions of their own). */
+  private pruning: Promise<void> | null = null;
+  private lastPrune = 0;
+  private pruneIfDue(): void {
+    const retention = this.opts.retention;
+    if (!retention || this.pruning || !this.running || Date.now() - this.lastPrune < (retention.everyMs ?? 600_000)) return;
+    this.lastPrune = Date.now();
+    this.pruning = pruneOldData(this.db, { days: retention.days, keepGoing: () => this.running })
+      .then((r) => {
+        if (r && r.events + r.stepLog + r.messages > 0) {
+          this.opts.log?.(`[worker ${this.id}] retention (${retention.days} days): removed ${r.events} events, ${r.stepLog} step log rows and ${r.messages} sent or dead messages${r.done ? "" : "; more next time"}`);
+        }
+      })
+      .catch((err: unknown) => this.opts.log?.(`[worker ${this.id}] retention: ${describeError(err)}`))
+      .finally(() => (this.pruning = null));
   }
 
   /** Batches' messages still being sent (each settles when every outcome is recorded or has failed), and how many. */
@@ -219,7 +240,7 @@ export class RuntimeWorker {
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       // The last round's messages too: a send cut short would only go again after its lease, a minute later.
-      (this.loopDone ?? Promise.resolve()).then(() => Promise.all(this.sending)).then(() => true),
+      (this.loopDone ?? Promise.resolve()).then(() => Promise.all([...this.sending, this.pruning])).then(() => true),
       new Promise<false>((r) => (timer = setTimeout(() => r(false), drainMs))),
     ]);
     clearTimeout(timer);

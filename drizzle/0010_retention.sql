@@ -1,0 +1,1 @@
+CREATE INDEX "step_log_at_brin" ON "step_log" USING brin ("at");
