@@ -5,7 +5,7 @@ import { z, ZodError } from "zod";
 import { getDb, type Db } from "@/db/client";
 import { memberships, workspaces, type MemberRole } from "@/db/schema";
 import { auth } from "@/server/auth/config";
-import { findUnstorableText } from "@/server/journey/unstorable-text";
+import { findUnstorable } from "@/server/journey/unstorable-text";
 import type { Failure } from "@/server/result";
 import { roleAllows } from "@/server/workspaces/roles";
 
@@ -44,7 +44,7 @@ export const createCallerFactory = t.createCallerFactory;
  * where (after authorization, so a stranger still learns nothing).
  */
 const storableText = t.middleware(async ({ getRawInput, next }) => {
-  const found = findUnstorableText(await getRawInput());
+  const found = findUnstorable(await getRawInput());
   if (found) throw new TRPCError({ code: "BAD_REQUEST", message: `${found.path ? `${found.path}: ` : ""}${found.message}` });
   return next();
 });

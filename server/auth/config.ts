@@ -4,11 +4,11 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
-import { findUnstorableText } from "@/server/journey/unstorable-text";
+import { findUnstorable } from "@/server/journey/unstorable-text";
 import { verifyPassword } from "./password";
 
 // No text Postgres cannot store in the email (NUL): comparing with it is an error, not "wrong password"; such an email cannot exist anyway.
-const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().min(3).max(254).refine((e) => findUnstorableText(e) === null), password: z.string().min(1).max(200) });
+const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().min(3).max(254).refine((e) => findUnstorable(e) === null), password: z.string().min(1).max(200) });
 
 class InvalidLogin extends CredentialsSignin {
   code = "invalid_credentials";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { findUnstorableText } from "@/server/journey/unstorable-text";
+import { findUnstorable } from "@/server/journey/unstorable-text";
 
 /**
  * One event of the ingestion API (spec/events-api.md), the Segment Spec shape.
@@ -63,7 +63,7 @@ export function normalizeEvent(
   }
   const e = parsed.data;
   const errors: EventError[] = [];
-  const unstorable = findUnstorableText(raw);
+  const unstorable = findUnstorable(raw);
   if (unstorable) errors.push({ index, path: unstorable.path, message: unstorable.message });
   const type = e.type ?? opts.defaultType;
   if (!type) errors.push({ index, path: "type", message: 'is required in a batch: "track" or "identify"' });

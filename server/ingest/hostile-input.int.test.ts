@@ -113,4 +113,25 @@ describe("hostile input", () => {
     const stored = await db.execute(sql`select count(*) as n from journeys where workspace_id = ${workspaceId}`);
     expect(Number((stored as unknown as [{ n: string }])[0].n)).toBeLessThanOrEqual(1);
   });
+
+  it("refuses what it would otherwise lose: a __proto__ key and a number too large, saying where, storing nothing", async () => {
+    const count = async () => Number(((await db.execute(sql`select count(*) as n from events where workspace_id = ${workspaceId}`)) as unknown as [{ n: string }])[0].n);
+    const before = await count();
+    for (const [body, where, message] of [
+      ['{"userId":"u","event":"e","properties":{"__proto__":{"polluted":1},"constructor":1}}', "properties.__proto__", /^is a key that cannot be kept/],
+      ['{"userId":"u","event":"e","context":{"traits":{"__proto__":1}}}', "context.traits.__proto__", /^is a key that cannot be kept/],
+      ['{"userId":"u","event":"e","properties":{"inf":1e400}}', "properties.inf", /^is a number too large to store/],
+    ] as const) {
+      const res = await handleIngest(db, request(body), "track", limiter);
+      expect(res.status).toBe(400);
+      const { errors } = (await res.json()) as { errors: { path: string; message: string }[] };
+      expect(errors).toEqual([expect.objectContaining({ path: where, message: expect.stringMatching(message) })]);
+    }
+    expect(await count()).toBe(before);
+    // A plain "constructor" key is kept as sent.
+    const ok = await handleIngest(db, request('{"userId":"u","event":"e","messageId":"ctor-1","properties":{"constructor":1}}'), "track", limiter);
+    expect(ok.status).toBe(200);
+    const [row] = (await db.execute(sql`select properties from events where workspace_id = ${workspaceId} and message_id = 'ctor-1'`)) as unknown as [{ properties: unknown }];
+    expect(row.properties).toEqual({ constructor: 1 });
+  });
 });

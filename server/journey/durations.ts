@@ -37,6 +37,19 @@ function parseDurationText(text: string): Duration | null {
   return d;
 }
 
+/**
+ * The longest duration a journey may hold (a wait, a window, a cooldown): ten years. A longer one is refused when the
+ * journey is validated: a wait of P999999Y ends past the last date a Date can hold, and every step that reached it
+ * failed. For "never again", reentry "once" says it.
+ */
+export const maxDurationDays = 3_660;
+
+/** Whether an ISO duration (already known to parse) is at most maxDurationDays long. */
+export function withinMaxDuration(text: string): boolean {
+  const d = parseDuration(text);
+  return d !== null && durationMs(d) <= maxDurationDays * 86_400_000;
+}
+
 export function isDuration(text: unknown): text is string {
   return typeof text === "string" && parseDuration(text) !== null;
 }

@@ -1,13 +1,16 @@
 import { z } from "zod";
 import { scoringSettingsSchema } from "@/server/scores/activity";
-import { isDuration } from "./durations";
-import { findUnstorableText } from "./unstorable-text";
+import { isDuration, withinMaxDuration } from "./durations";
+import { findUnstorable } from "./unstorable-text";
 import { isTimeZone, parseClock } from "./local-time";
 
 /** The journey document, format v1 (spec/journey-format.md). Node configs are checked per kind by the registry. */
 export const journeyFormat = "waymark.journey/v1";
 
-export const durationSchema = z.string().refine(isDuration, { message: "must be an ISO 8601 duration such as PT30M, PT2H or P3D" });
+export const durationSchema = z
+  .string()
+  .refine(isDuration, { message: "must be an ISO 8601 duration such as PT30M, PT2H or P3D", abort: true })
+  .refine(withinMaxDuration, { message: "must be at most 10 years (P10Y)" });
 export const clockSchema = z.string().refine((t) => parseClock(t) !== null, { message: "must be a local time HH:MM, e.g. 09:00" });
 export const channels = ["email", "sms", "push", "in_app", "webhook"] as const;
 export const channelSchema = z.enum(channels);
@@ -53,7 +56,7 @@ export const journeyEdgeSchema = z
   .strict();
 export type JourneyEdge = z.infer<typeof journeyEdgeSchema>;
 
-export const journeyDocumentSchema = z
+const journeyDocumentObject = z
   .object({
     format: z.literal(journeyFormat, { message: `format must be "${journeyFormat}"` }),
     id: z.string().min(1).max(100).regex(/^[a-z0-9][a-z0-9_-]*$/, "The journey id is a slug: lowercase letters, digits, - and _"),
@@ -63,13 +66,19 @@ export const journeyDocumentSchema = z
     nodes: z.array(journeyNodeSchema).max(2000),
     edges: z.array(journeyEdgeSchema).max(5000),
   })
-  .strict()
-  .superRefine((doc, ctx) => {
-    const found = findUnstorableText(doc);
-    if (found) ctx.addIssue({ code: "custom", path: found.path.split("."), message: found.message });
-  });
-export type JourneyDocument = z.infer<typeof journeyDocumentSchema>;
-export type JourneyDocumentInput = z.input<typeof journeyDocumentSchema>;
+  .strict();
+
+/**
+ * The document as sent is checked first for what cannot be stored as it is (findUnstorable): the input, not the
+ * parsed copy, where a `__proto__` key would already be gone.
+ */
+export const journeyDocumentSchema = z.preprocess((raw, ctx) => {
+  const found = findUnstorable(raw);
+  if (found) ctx.issues.push({ code: "custom", path: found.path ? found.path.split(".") : [], message: found.message, input: raw });
+  return raw;
+}, journeyDocumentObject);
+export type JourneyDocument = z.output<typeof journeyDocumentObject>;
+export type JourneyDocumentInput = z.input<typeof journeyDocumentObject>;
 
 /** Workspace-wide limits (spec "Workspace settings"); the simulator reads them from --workspace. */
 export const workspaceSettingsSchema = z

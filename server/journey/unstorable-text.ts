@@ -1,10 +1,13 @@
 /**
- * Text Postgres cannot store, in any string or key of a JSON value: the NUL
- * character (U+0000: text and jsonb cannot hold it) and unpaired UTF-16
- * surrogates (not Unicode at all: jsonb refuses `"\ud800"`). Reaching the
- * database, either fails the whole request as a 500; found while validating
- * (events, journey documents, every tRPC input), it is a 400 that says where.
- * Iterative: a deeply nested property cannot overflow the stack.
+ * What in a JSON value cannot be stored as it was sent, in any string, key or
+ * number: the NUL character (U+0000: text and jsonb cannot hold it) and
+ * unpaired UTF-16 surrogates (not Unicode at all: jsonb refuses `"\ud800"`),
+ * which reaching the database fail the whole request as a 500; a number too
+ * large for a double (`1e400` parses as Infinity, which JSON stores as null);
+ * and the key `__proto__` (copying the object, as validation does, sets the
+ * copy's prototype instead of a key: the value vanishes). Found while
+ * validating (events, journey documents, every tRPC input), each is a 400 that
+ * says where. Iterative: a deeply nested property cannot overflow the stack.
  */
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -14,7 +17,7 @@ function problemOf(s: string): string | null {
   return null;
 }
 
-export function findUnstorableText(value: unknown): { path: string; message: string } | null {
+export function findUnstorable(value: unknown): { path: string; message: string } | null {
   const stack: { v: unknown; path: string }[] = [{ v: value, path: "" }];
   const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
   while (stack.length) {
@@ -22,6 +25,8 @@ export function findUnstorableText(value: unknown): { path: string; message: str
     if (typeof v === "string") {
       const message = problemOf(v);
       if (message) return { path, message };
+    } else if (typeof v === "number") {
+      if (!Number.isFinite(v)) return { path, message: "is a number too large to store (numbers must fit a double, such as 1e308)" };
     } else if (Array.isArray(v)) {
       v.forEach((x, i) => stack.push({ v: x, path: join(path, String(i)) }));
     } else if (typeof v === "object" && v !== null) {
@@ -29,6 +34,7 @@ export function findUnstorableText(value: unknown): { path: string; message: str
         const message = problemOf(k);
         // The key itself is the problem: shown JSON-escaped, so the path stays readable.
         if (message) return { path: join(path, JSON.stringify(k).slice(1, -1)), message };
+        if (k === "__proto__") return { path: join(path, k), message: 'is a key that cannot be kept ("__proto__"): rename it' };
         stack.push({ v: x, path: join(path, k) });
       }
     }

@@ -86,4 +86,22 @@ describe("validateJourney", () => {
     );
     expect(codes(doc).filter((c) => c.startsWith("error"))).toEqual([]);
   });
+
+  it("refuses durations longer than ten years wherever a duration goes, naming the field", () => {
+    const long = journey("j", [["t", "trigger", { event: "x" }], ["w", "wait", { for: "P999999Y" }]], ["t>w"], { reentryCooldown: "PT99999999999999999999H", goal: { event: "buy", within: "P11Y" } });
+    const issues = validateJourney(long).filter((i) => i.severity === "error");
+    expect(issues.map((i) => i.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/settings\.reentryCooldown: must be at most 10 years/), expect.stringMatching(/settings\.goal\.within: must be at most 10 years/)]),
+    );
+    const wait = validateJourney(journey("j", [["t", "trigger", { event: "x" }], ["w", "wait", { for: "P999999Y" }]], ["t>w"]));
+    expect(wait.map((i) => [i.code, i.nodeId, i.message])).toEqual([["invalid_config", "w", "Wait 'w': for must be at most 10 years (P10Y)"]]);
+    expect(validateJourney(journey("j", [["t", "trigger", { event: "x" }], ["w", "wait", { for: "P10Y" }]], ["t>w"]))).toEqual([expect.objectContaining({ code: "missing_edge" })]);
+  });
+
+  it("refuses a __proto__ key and a number too large to store, instead of losing them", () => {
+    const proto = JSON.parse('{"format":"waymark.journey/v1","id":"j","name":"J","nodes":[{"id":"t","kind":"trigger","config":{"event":"x","__proto__":{"a":1}}}],"edges":[]}');
+    expect(validateJourney(proto).map((i) => i.message)).toEqual([expect.stringMatching(/^nodes\.0\.config\.__proto__: is a key that cannot be kept/)]);
+    const huge = JSON.parse('{"format":"waymark.journey/v1","id":"j","name":"J","nodes":[{"id":"t","kind":"trigger","config":{"event":"x","where":{"path":"event.properties.n","op":"gt","value":1e400}}}],"edges":[]}');
+    expect(validateJourney(huge).map((i) => i.message)).toEqual([expect.stringMatching(/value: is a number too large to store/)]);
+  });
 });
