@@ -134,4 +134,13 @@ describe("hostile input", () => {
     const [row] = (await db.execute(sql`select properties from events where workspace_id = ${workspaceId} and message_id = 'ctor-1'`)) as unknown as [{ properties: unknown }];
     expect(row.properties).toEqual({ constructor: 1 });
   });
+
+  it("concurrent PUTs of one new journey: one creates it, the others save over it, none fails", async () => {
+    const doc = { ...(structuredClone(journeyTemplates[0]!.document) as unknown as Record<string, unknown>), id: "raced" };
+    const put = () => putJourneyRoute(db, new Request("http://test", { method: "PUT", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(doc) }), "raced");
+    const statuses = (await Promise.all(Array.from({ length: 8 }, put))).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    const [{ n }] = (await db.execute(sql`select count(*)::int as n from journeys where workspace_id = ${workspaceId} and slug = 'raced'`)) as unknown as [{ n: number }];
+    expect(n).toBe(1);
+  });
 });

@@ -23,13 +23,18 @@ export async function putJourneyDocument(
   const errors = issues.filter((i) => i.severity === "error");
   if (errors.length > 0) return { ok: false, code: "invalid", message: `The journey has ${errors.length} validation error(s).`, issues };
 
-  const existing = await db.query.journeys.findFirst({ where: and(eq(journeys.workspaceId, input.workspaceId), eq(journeys.slug, input.slug)) });
+  const find = () => db.query.journeys.findFirst({ where: and(eq(journeys.workspaceId, input.workspaceId), eq(journeys.slug, input.slug)) });
+  let existing = await find();
   if (!existing) {
+    // Two PUTs of a new journey at once: the second's insert finds the first's row (no error), and saves over it as a draft.
     const [row] = await db
       .insert(journeys)
       .values({ workspaceId: input.workspaceId, slug: input.slug, name: String(record.name ?? input.slug).slice(0, 200), draft: withId, createdBy: input.userId })
+      .onConflictDoNothing({ target: [journeys.workspaceId, journeys.slug] })
       .returning({ id: journeys.id, revision: journeys.draftRevision });
-    return ok({ journeyId: row!.id, created: true, revision: row!.revision, issues });
+    if (row) return ok({ journeyId: row.id, created: true, revision: row.revision, issues });
+    existing = await find();
+    if (!existing) return fail("conflict", "The journey was created and removed while this request ran; send it again.");
   }
   const saved = await saveJourneyDraft(db, { workspaceId: input.workspaceId, journeyId: existing.id, document: withId });
   if (!saved.ok) return saved;
