@@ -10,6 +10,9 @@ import { findUnstorable } from "@/server/journey/unstorable-text";
 const idSchema = z.string().min(1, "must not be empty").max(256, "must be at most 256 characters");
 const objectSchema = z.record(z.string(), z.unknown());
 
+/** Anonymous visitors' customer ids are this prefix and their anonymousId. */
+const anonymousPrefix = "anon:";
+
 export const maxEventAgeMs = 365 * 24 * 3600 * 1000;
 export const maxEventFutureMs = 24 * 3600 * 1000;
 
@@ -73,6 +76,8 @@ export function normalizeEvent(
   const userId = e.userId ?? null;
   const anonymousId = e.anonymousId ?? null;
   if (!userId && !anonymousId) errors.push({ index, path: "userId", message: "userId or anonymousId is required" });
+  // An anonymous visitor's profile is the customer `anon:<anonymousId>`: a userId of that form would write into it.
+  if (userId?.startsWith(anonymousPrefix)) errors.push({ index, path: "userId", message: `must not start with "${anonymousPrefix}" (the prefix of anonymous visitors' profiles)` });
   if (type === "track" && !e.event) errors.push({ index, path: "event", message: "is required for track" });
   const timestamp = e.timestamp ? new Date(e.timestamp) : opts.now;
   if (timestamp.getTime() < opts.now.getTime() - maxEventAgeMs) errors.push({ index, path: "timestamp", message: "is more than 1 year in the past" });
@@ -85,7 +90,7 @@ export function normalizeEvent(
       type,
       userId,
       anonymousId,
-      customerId: userId ?? `anon:${anonymousId}`,
+      customerId: userId ?? `${anonymousPrefix}${anonymousId}`,
       name: type === "track" ? e.event! : "identify",
       properties: type === "track" ? (e.properties ?? {}) : {},
       traits: type === "identify" ? { ...(isPlainObject(contextTraits) ? contextTraits : {}), ...(e.traits ?? {}) } : {},

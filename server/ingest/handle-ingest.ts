@@ -150,5 +150,8 @@ async function webhook(db: Db, req: IngestRequest, sourceSlug: string, limiter: 
   const verified = verifySignature(secret, body.raw, req.header("x-waymark-signature"), Math.floor(Date.now() / 1000));
   if (!verified.ok) return refusal(401, verified.message);
   const isBatch = typeof body.value === "object" && body.value !== null && "batch" in body.value;
-  return store(db, source.workspaceId, body.value, isBatch ? "batch" : "track", `webhook:${source.slug}`, limiter);
+  // One event is a track unless it says it is an identify (a source sends both, as the API's endpoints take them).
+  const single = isBatch ? null : (body.value as { type?: unknown } | null);
+  const endpoint: IngestEndpoint = isBatch ? "batch" : single?.type === "identify" ? "identify" : "track";
+  return store(db, source.workspaceId, body.value, endpoint, `webhook:${source.slug}`, limiter);
 }

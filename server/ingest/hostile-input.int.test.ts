@@ -114,13 +114,15 @@ describe("hostile input", () => {
     expect(Number((stored as unknown as [{ n: string }])[0].n)).toBeLessThanOrEqual(1);
   });
 
-  it("refuses what it would otherwise lose: a __proto__ key and a number too large, saying where, storing nothing", async () => {
+  it("refuses what it would otherwise lose or mix up: a __proto__ key, a number too large, an anon: userId, saying where, storing nothing", async () => {
     const count = async () => Number(((await db.execute(sql`select count(*) as n from events where workspace_id = ${workspaceId}`)) as unknown as [{ n: string }])[0].n);
     const before = await count();
     for (const [body, where, message] of [
       ['{"userId":"u","event":"e","properties":{"__proto__":{"polluted":1},"constructor":1}}', "properties.__proto__", /^is a key that cannot be kept/],
       ['{"userId":"u","event":"e","context":{"traits":{"__proto__":1}}}', "context.traits.__proto__", /^is a key that cannot be kept/],
       ['{"userId":"u","event":"e","properties":{"inf":1e400}}', "properties.inf", /^is a number too large to store/],
+      // A userId shaped like an anonymous visitor's profile id would write into that visitor's profile.
+      ['{"userId":"anon:visitor9","event":"e"}', "userId", /^must not start with "anon:"/],
     ] as const) {
       const res = await handleIngest(db, request(body), "track", limiter);
       expect(res.status).toBe(400);

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { customers, eventSources, events, pendingEvents } from "@/db/schema";
@@ -172,5 +172,13 @@ describe("event ingestion on Postgres", () => {
     expect(stale.status).toBe(401);
     expect((await handleWebhook(db, post(null, body, {}), "no-such-source")).status).toBe(401);
     expect(await countEvents(workspace.id)).toBe(1);
+    // One identify on its own, as the API's /identify takes it (it was refused: "must be track on this endpoint").
+    const identify = JSON.stringify({ type: "identify", userId: "u1", traits: { plan: "pro" } });
+    const identified = await handleWebhook(db, post(null, identify, { "x-waymark-signature": signPayload("whsec_test", identify, now) }), slug);
+    expect(identified.status).toBe(200);
+    const [row] = (await db.execute(sql`select type, traits from events where workspace_id = ${workspace.id} and type = 'identify'`)) as unknown as [{ type: string; traits: unknown }];
+    expect(row).toEqual({ type: "identify", traits: { plan: "pro" } });
+    const page = JSON.stringify({ type: "page", userId: "u1" });
+    expect((await handleWebhook(db, post(null, page, { "x-waymark-signature": signPayload("whsec_test", page, now) }), slug)).status).toBe(400);
   });
 });
