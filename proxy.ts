@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { hasMalformedEscape, malformedEscapeMessage } from "@/server/url-escapes";
 
 /**
  * Next.js decodes a dynamic route's segments before any route code runs, and
@@ -10,15 +11,9 @@ import { NextResponse, type NextRequest } from "next/server";
  */
 export function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname;
-  if (!path.includes("%")) return NextResponse.next();
-  try {
-    for (const segment of path.split("/")) decodeURIComponent(segment);
-    return NextResponse.next();
-  } catch {
-    const message = "The URL holds a malformed percent-escape (a % must be followed by two hex digits forming valid UTF-8).";
-    if (path.startsWith("/api/")) return NextResponse.json({ error: message }, { status: 400 });
-    return new NextResponse(message, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
-  }
+  if (!hasMalformedEscape(path)) return NextResponse.next();
+  if (path.startsWith("/api/")) return NextResponse.json({ error: malformedEscapeMessage }, { status: 400 });
+  return new NextResponse(malformedEscapeMessage, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
 }
 
 export const config = {

@@ -127,3 +127,12 @@ test("a URL with a malformed percent-escape gets a clear 400, not a 500", async 
   // Well-formed escapes still reach the route (here: the API asks for a key).
   expect((await request.get("/api/v1/customers/a%2Fb")).status()).toBe(401);
 });
+
+test("an API path no route serves gets a JSON 404, not the app's HTML page", async ({ request }) => {
+  for (const path of ["/api/v1/nothing", "/api/v1/customers/a/b", "/api/v1/journeys/a/b"]) {
+    const res = await request.get(path);
+    expect(res.status(), path).toBe(404);
+    expect((await res.json()).error, path).toContain("No such API endpoint");
+  }
+  expect((await request.post("/api/v1/trak", { data: {} })).status()).toBe(404);
+});

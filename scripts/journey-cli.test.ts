@@ -47,6 +47,14 @@ describe("journey CLI", () => {
       [["simulate", file("inv.json", '{"format":"waymark.journey/v1","id":"x","name":"X","nodes":[],"edges":[]}'), "--events", file("ok.ndjson", "")], undefined, /is invalid/],
       [["frobnicate"], undefined, /unknown command/],
       [["simulate", cart, "--interactive"], "{oops\n", /stdin line 1: invalid JSON/],
+      // Event lines are checked as the API checks events.
+      [["simulate", cart, "--events", file("obj.ndjson", '{"userId":{"a":1},"event":"e","timestamp":"2026-01-05T10:00:00Z"}\n')], undefined, /obj\.ndjson:1: userId: /],
+      [["simulate", cart, "--events", file("ts.ndjson", '{"userId":"u","event":"e","timestamp":"January 1, 2026 10:00"}\n')], undefined, /ts\.ndjson:1: timestamp: must be an ISO 8601 time/],
+      [["simulate", cart, "--events", file("page.ndjson", '{"type":"page","userId":"u","timestamp":"2026-01-05T10:00:00Z"}\n')], undefined, /page\.ndjson:1: type: must be "track" or "identify"/],
+      [["simulate", cart, "--events", file("props.ndjson", '{"userId":"u","event":"e","properties":null,"timestamp":"2026-01-05T10:00:00Z"}\n')], undefined, /props\.ndjson:1: properties: /],
+      [["simulate", cart, "--events", file("notime.ndjson", '{"userId":"u","event":"e"}\n')], undefined, /notime\.ndjson:1: timestamp: is required/],
+      [["simulate", cart, cart, "--events", file("ok2.ndjson", "")], undefined, /have the same id "abandoned-cart"/],
+      [["simulate", cart, "--workspace", file("ws.json", '{"frequencyCap":[{"max":-1,"per":"P1D"}]}'), "--events", file("ok3.ndjson", "")], undefined, /is invalid:\n  frequencyCap\.0\.max: /],
     ];
     for (const [args, input, message] of cases) {
       const res = cli(args, input);

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { Simulator, simulate, validateJourney, type SimEvent } from "@/server/journey";
+import { Simulator, simulate, validateJourney, workspaceSettingsSchema, type SimEvent } from "@/server/journey";
+import { findUnstorable } from "@/server/journey/unstorable-text";
+import { incomingEventSchema } from "@/server/ingest/event-schema";
 
 /**
  * `npm run --silent journey -- validate <journey.json>` and
@@ -30,6 +32,11 @@ function readJson(path: string, what: string): unknown {
   }
 }
 
+/**
+ * One line of an events file: the ingestion API's event shape, checked as the API checks it (incomingEventSchema:
+ * types, ids, event name, objects; findUnstorable), so a simulation takes what the API takes. A timestamp is required
+ * (a simulation has no "now"), any time the API's format allows.
+ */
 function parseEventLine(line: string, where: string): SimEvent {
   let value: unknown;
   try {
@@ -38,21 +45,39 @@ function parseEventLine(line: string, where: string): SimEvent {
     die(`${where}: invalid JSON: ${(err as Error).message}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) die(`${where}: each line must be a JSON object`);
-  const e = value as SimEvent;
-  if (typeof e.timestamp !== "string" || Number.isNaN(Date.parse(e.timestamp))) die(`${where}: timestamp must be an ISO 8601 time`);
+  const parsed = incomingEventSchema.safeParse(value);
+  if (!parsed.success) die(`${where}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ")}`);
+  const unstorable = findUnstorable(value);
+  if (unstorable) die(`${where}: ${unstorable.path}: ${unstorable.message}`);
+  const e = parsed.data;
+  if (!e.timestamp) die(`${where}: timestamp: is required (an ISO 8601 time with a time zone, e.g. 2026-01-01T10:00:00Z)`);
   if (!e.userId && !e.anonymousId) die(`${where}: userId or anonymousId is required`);
-  if ((e.type ?? "track") === "track" && !e.event) die(`${where}: event is required for track`);
-  return e;
+  if ((e.type ?? "track") === "track" && !e.event) die(`${where}: event: is required for track`);
+  return {
+    type: e.type,
+    userId: e.userId ?? undefined,
+    anonymousId: e.anonymousId ?? undefined,
+    event: e.event,
+    properties: e.properties,
+    traits: e.traits,
+    timestamp: e.timestamp,
+    messageId: e.messageId,
+  };
 }
 
 const write = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 function loadJourneys(paths: string[]): unknown[] {
   if (paths.length === 0) die(`no journey file given\n${usage}`);
+  const fileOf = new Map<string, string>();
   return paths.map((p) => {
     const doc = readJson(p, "journey");
     const errors = validateJourney(doc).filter((i) => i.severity === "error");
     if (errors.length > 0) die(`journey ${p} is invalid:\n${errors.map((i) => `  ${i.nodeId ? `[${i.nodeId}] ` : ""}${i.message}`).join("\n")}`);
+    // Two journeys with one id would run side by side as one, each refusing the other's entries.
+    const id = (doc as { id: string }).id;
+    if (fileOf.has(id)) die(`journeys ${fileOf.get(id)} and ${p} have the same id "${id}": give each journey its own id`);
+    fileOf.set(id, p);
     return doc;
   });
 }
@@ -80,6 +105,8 @@ async function main() {
   for (const f of Object.keys(flags)) if (!["events", "workspace", "until", "seed", "interactive"].includes(f)) die(`unknown option --${f}\n${usage}`);
   const docs = loadJourneys(files);
   const workspace = typeof flags.workspace === "string" ? readJson(flags.workspace, "workspace") : {};
+  const settings = workspaceSettingsSchema.safeParse(workspace);
+  if (!settings.success) die(`workspace ${String(flags.workspace)} is invalid:\n${settings.error.issues.map((i) => `  ${i.path.join(".") || "settings"}: ${i.message}`).join("\n")}`);
   const until = typeof flags.until === "string" ? new Date(flags.until) : undefined;
   if (until && Number.isNaN(until.getTime())) die("--until must be an ISO 8601 time");
   const seed = typeof flags.seed === "string" ? flags.seed : undefined;

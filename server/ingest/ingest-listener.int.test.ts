@@ -87,6 +87,10 @@ describe("ingestion listener", () => {
     expect(chunked.status).toBe(413);
     expect((await fetch(`${base}/api/v1/track`)).status).toBe(405);
     expect((await fetch(`${base}/journeys`)).status).toBe(404);
+    // A malformed percent-escape is a 400 that says so, as the app answers it (it was a 405 "Send events with POST").
+    const escaped = await fetch(`${base}/api/v1/webhooks/%E0%A4%A`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(escaped.status).toBe(400);
+    expect(JSON.stringify(await escaped.json())).toContain("malformed percent-escape");
     expect(await countEvents(workspace.id)).toBe(0);
   });
 

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Db } from "@/db/client";
 import { answerIngest, answerWebhook, refusal, type IngestAnswer, type IngestEndpoint, type IngestRequest } from "./handle-ingest";
 import { bodyTooLargeMessage, defaultBodyLimits, jsonBodyFrom } from "./read-json-body";
+import { hasMalformedEscape, malformedEscapeMessage } from "@/server/url-escapes";
 
 /**
  * The ingestion endpoints on a plain node:http server (`npm run ingest`), for
@@ -108,6 +109,8 @@ export function createIngestServer(db: Db, opts: { log?: (line: string) => void 
     const route = ingestRoute(req.method, path);
     if (!route) {
       req.resume();
+      // As the app answers it (proxy.ts), not as a method this route does not take.
+      if (hasMalformedEscape(path)) return writeAnswer(res, refusal(400, malformedEscapeMessage));
       const known = /^\/api\/v1\/(track|identify|batch|webhooks\/[^/]+)\/?$/.test(path);
       return writeAnswer(
         res,
