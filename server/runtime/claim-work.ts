@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { executePrepared, intArray, type Queryable } from "@/db/client";
 import { contextColumns, type ContextRows } from "./load-programs";
-import { batchLockSpace } from "./partition-lease";
+import { batchLockSpace, leaseHeldPartitions } from "./partition-lease";
 
 export type ClaimedEvent = {
   id: number;
@@ -22,7 +22,11 @@ export type ClaimedTimer = { id: number; workspaceId: string; customerId: string
 export type ClaimedBatch = {
   /** Queue rows taken (an event whose row was taken but which is gone, with its workspace, is not in `events`). */
   claimed: number;
-  /** The partitions this batch claimed work in, each now under a shared batch lock until the transaction ends (see PartitionLease's fencing). */
+  /**
+   * The partitions this batch claimed from: of those asked for, the ones the lease session (`leasePid`) still holds,
+   * checked once this transaction held their shared batch locks (see PartitionLease's fencing); all of them without a
+   * `leasePid`.
+   */
   fenced: number[];
   events: ClaimedEvent[];
   due: ClaimedTimer[];
@@ -51,8 +55,10 @@ export type ClaimedBatch = {
  *    and due by the clock: an event stamped in the future (a device's clock
  *    ahead; the API takes up to a day) must not bring a wait's end forward;
  *  - each of these customers' state (locked for the batch) and profile;
- *  - a shared batch lock on each partition it claimed work in (see
- *    PartitionLease: no worker takes such a partition until this ends);
+ *  - first, a shared batch lock on each partition asked for, then the
+ *    check that the worker's lease session still holds them (pg_locks):
+ *    work is claimed only from partitions that pass (`fenced`), and no
+ *    other worker takes those until this transaction ends (PartitionLease);
  *  - what these customers' workspaces need to run: programs (with the
  *    versions their stored instances are pinned to), the bandit's counts,
  *    settings, score models, channel settings (contextColumns; it was a
@@ -71,11 +77,19 @@ export type ClaimedBatch = {
  * joined instead, the planner chose to hash the claimed ids against a scan of
  * every event (timer lateness p50 went from 1 ms to 12 ms in bench:e2e).
  */
-export async function claimBatch(tx: Queryable, opts: { partitions: number[]; now: Date; limit: number }): Promise<ClaimedBatch> {
-  const partitions = sql`${intArray(opts.partitions)}::int[]`;
+export async function claimBatch(tx: Queryable, opts: { partitions: number[]; now: Date; limit: number; leasePid?: number | null }): Promise<ClaimedBatch> {
+  // The partitions to claim from: those the lease still holds, once this transaction holds their batch locks (fenced).
+  const partitions = sql`((select ps from fenced)::int[])`;
   const timerJson = sql.raw(`json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'key', key, 'dueAt', due_at, 'payload', payload)`);
   const [row] = (await executePrepared(tx, sql`
     with
+    locked as materialized (
+      select coalesce(array_agg(p order by p) filter (where pg_advisory_xact_lock_shared(${batchLockSpace}, p) is not null), '{}') as ps
+      from unnest(${intArray(opts.partitions)}::int[]) as p),
+    fenced as materialized (
+      select coalesce(array_agg(p order by p), '{}') as ps
+      from locked l cross join unnest(l.ps) as p
+      where ${opts.leasePid ?? 0}::int = 0 or p = any(${leaseHeldPartitions(opts.leasePid ?? 0)})),
     claimed as (
       delete from pending_events where id = any(array(
         select id from pending_events
@@ -83,21 +97,18 @@ export async function claimBatch(tx: Queryable, opts: { partitions: number[]; no
         order by id
         limit ${opts.limit}
         for update skip locked))
-      returning id, partition),
+      returning id),
     ev as (
       select id, workspace_id, customer_id, type, name, user_id, anonymous_id, properties, traits, context, timestamp
       from events
       where id = any(array(select id from claimed))),
     due as (
-      select id, partition, workspace_id, customer_id, key, due_at, payload
+      select id, workspace_id, customer_id, key, due_at, payload
       from timers
       where partition = any(${partitions}) and due_at <= ${opts.now.toISOString()}::timestamptz
       order by due_at
       limit ${opts.limit}
       for update skip locked),
-    fence as (
-      select coalesce(array_agg(p order by p) filter (where pg_advisory_xact_lock_shared(${batchLockSpace}, p) is not null), '{}') as partitions
-      from (select partition from claimed union select partition from due) x(p)),
     latest as (select workspace_id, customer_id, max(timestamp) as until from ev group by workspace_id, customer_id),
     early as (
       select t.id, t.workspace_id, t.customer_id, t.key, t.due_at, t.payload
@@ -116,7 +127,7 @@ export async function claimBatch(tx: Queryable, opts: { partitions: number[]; no
       where jsonb_typeof(i->'journey') = 'string' and (not (i ? 'version') or (i->>'version') ~ '^[0-9]{1,9}$'))
     select
       (select count(*)::int from claimed) as claimed,
-      (select to_json(partitions) from fence) as fenced,
+      (select to_json(ps) from fenced) as fenced,
       (select coalesce(json_agg(json_build_object('id', id, 'workspaceId', workspace_id, 'customerId', customer_id, 'type', type, 'name', name,
         'userId', user_id, 'anonymousId', anonymous_id, 'properties', properties, 'traits', traits, 'context', context, 'timestamp', timestamp) order by id), '[]') from ev) as events,
       (select coalesce(json_agg(${timerJson} order by due_at, id), '[]') from due) as due,

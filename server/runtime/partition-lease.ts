@@ -1,6 +1,5 @@
 import { sql as q, type SQL } from "drizzle-orm";
 import postgres, { type Sql } from "postgres";
-import { intArray } from "@/db/client";
 import { partitionCount } from "@/db/schema";
 
 /** Advisory locks (space, partition): a lease session holds (leaseLockSpace, p) for each partition it holds. */
@@ -28,25 +27,26 @@ export const batchLockSpace = 727_002;
  * locks are gone: `held` is emptied and `lost` set, and the next rebalance
  * (at once, see worker.ts) takes partitions again on a new session.
  *
- * Fencing. A lease session can end while its worker's batch goes on (the
- * session alone was cut or ended by hand): its locks are gone at once, the
- * worker learns it only later, and another worker may take the partitions.
- * Without a fence, the second worker could claim a customer's later events
- * while the first still held the earlier ones uncommitted: a customer seen
- * for the first time has no state row to wait on, so the second worker ran
- * their later events from an empty state and its write replaced the first's.
- * Two locks close it:
- *  - a batch takes (batchLockSpace, p) shared for the partitions it claimed
- *    in, and its write checks, in the same transaction, that its lease
- *    session still holds them (`leaseHeld`); otherwise it rolls back
- *    (LeaseLostError) and the events stay queued;
+ * Fencing. A lease session can end while its worker goes on (the session
+ * alone was cut or ended by hand): its locks are gone at once, the worker
+ * learns it only later, and another worker may take the partitions. Without
+ * a fence, the first worker's batch in flight, or one it started before it
+ * learned, could hold a customer's earlier events while the second worker
+ * claimed their later ones (SKIP LOCKED passes over the rows the first holds)
+ * and processed them first: from an empty state, for a customer seen for the
+ * first time. Two locks close it:
+ *  - a batch first takes (batchLockSpace, p) shared for each partition it
+ *    would claim from, then checks, in pg_locks, that its lease session
+ *    still holds p, and claims only from partitions that pass (claimBatch;
+ *    if some fail, the batch stops with LeaseLostError and the worker takes
+ *    partitions again);
  *  - a worker takes a partition only if it can also take (batchLockSpace, p)
  *    exclusively for a moment: no batch of any worker is in flight there.
  *    Otherwise it lets go of the partition and tries again at its next
  *    rebalance.
  * A batch whose check passed held its batch lock while its lease still held
- * the partition, so no other worker can have passed the second test before
- * that batch ends; a batch whose check failed changes nothing.
+ * the partition, so no other worker can have taken the partition before that
+ * batch ends; a batch whose check failed claims nothing there.
  */
 export class PartitionLease {
   private conn: Sql | undefined;
@@ -162,10 +162,12 @@ export class LeaseLostError extends Error {
   }
 }
 
-/** SQL: which of `partitions` the lease session `leasePid` holds now (a JSON array; pg_locks is read as it is, not as of the transaction's snapshot). */
-export function leaseHeld(fence: { leasePid: number; partitions: number[] }): SQL {
-  return q`(select coalesce(json_agg(objid::int), '[]') from pg_locks
+/**
+ * SQL: the partitions (an int[]) whose lease locks the session `leasePid` holds now. pg_locks shows the lock table as
+ * it is, not as of the statement's snapshot: a lock released by a session that ended is gone from it at once.
+ */
+export function leaseHeldPartitions(leasePid: number): SQL {
+  return q`array(select objid::int from pg_locks
     where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())
-      and classid = ${lockSpace} and objsubid = 2 and granted and pid = ${fence.leasePid}
-      and objid::int = any(${intArray(fence.partitions)}::int[]))`;
+      and classid = ${lockSpace} and objsubid = 2 and granted and pid = ${leasePid}::int)`;
 }

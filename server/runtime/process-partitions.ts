@@ -1,6 +1,7 @@
 import type { Db } from "@/db/client";
 import { emptyCustomerState, orchestrate, readStoredState, timersOf, type CustomerState, type StepInput } from "@/server/journey";
 import { claimBatch, type ClaimedEvent, type ClaimedTimer } from "./claim-work";
+import { LeaseLostError } from "./partition-lease";
 import { applyStatsUpdates, statsUpdates } from "@/server/decisions/learning";
 import { askModel, modelProviderFromEnv, type ModelProvider, type ModelRequest } from "@/server/decisions/model-provider";
 import type { ModelAnswer } from "@/server/decisions/policies";
@@ -46,9 +47,9 @@ export type ProcessOptions = {
    */
   onNextTimer?: (due: Date | null) => void;
   /**
-   * The backend pid of the worker's lease session (PartitionLease.pid): the batch's write checks that this session
-   * still holds the partitions the batch claimed work in, and the batch rolls back (LeaseLostError) if not. Without
-   * it (tests and tools running one process over the partitions) there is no check.
+   * The backend pid of the worker's lease session (PartitionLease.pid): the claim checks that this session still holds
+   * the partitions, once the batch holds their batch locks, and the batch stops (LeaseLostError) if not. Without it
+   * (tests and tools running one process over every partition) there is no check.
    */
   leasePid?: number | null;
 };
@@ -57,7 +58,10 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
   if (partitions.length === 0) return 0;
   const { handled, leased, channels, nextDue } = await db.transaction(async (tx): Promise<{ handled: number; leased: LeasedMessage[]; channels?: Map<string, Record<string, unknown>>; nextDue: Date | null }> => {
     const now = opts.now?.() ?? new Date();
-    const { claimed, fenced, events, due, early, states: storedStates, profiles: storedProfiles, nextDue: nextAtClaim, context } = await claimBatch(tx, { partitions, now, limit: opts.batchSize });
+    const { claimed, fenced, events, due, early, states: storedStates, profiles: storedProfiles, nextDue: nextAtClaim, context } = await claimBatch(tx, { partitions, now, limit: opts.batchSize, leasePid: opts.leasePid });
+    // The lease session no longer holds some of these partitions: nothing was claimed from those; the worker takes
+    // partitions again (rolling this back costs nothing: the claim is all that ran).
+    if (opts.leasePid && fenced.length < partitions.length) throw new LeaseLostError(partitions.filter((p) => !fenced.includes(p)));
     const gone = claimed - events.length;
     if (events.length === 0 && due.length === 0) return { handled: gone, leased: [], nextDue: nextAtClaim };
 
@@ -234,7 +238,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
     }
     // The lowest partition held: no other worker holds it now, so no other batch writes analytics rows under it.
     for (const f of failures) console.error(`[runtime] ${f.workspaceId} customer ${JSON.stringify(f.customerId)}: ${f.input} failed (${f.error}); recorded in the step log, the batch goes on`);
-    const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined, shard: Math.min(...partitions), failures, postponeTimers: postponed.length ? { ids: postponed, until: new Date(now.getTime() + failedTimerRetryMs) } : undefined, fence: opts.leasePid ? { leasePid: opts.leasePid, partitions: fenced } : undefined });
+    const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined, shard: Math.min(...partitions), failures, postponeTimers: postponed.length ? { ids: postponed, until: new Date(now.getTime() + failedTimerRetryMs) } : undefined });
     // A claim that came back full of due timers leaves more due now (handled may count fewer: unusable timers).
     let nextDue = due.length >= opts.batchSize ? now : nextAtClaim;
     for (const o of outcomes) {

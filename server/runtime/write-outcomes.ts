@@ -6,7 +6,6 @@ import { mergeStatsUpdates, statsUpdates } from "@/server/decisions/learning";
 import { stateFormat, type CustomerState, type Effect, type Timer } from "@/server/journey";
 import type { ScoreModels } from "@/server/scores/model";
 import { scoreModelIncrementRows } from "@/server/scores/store";
-import { LeaseLostError, leaseHeld } from "./partition-lease";
 
 export type CustomerOutcome = {
   workspaceId: string;
@@ -108,19 +107,12 @@ export async function writeOutcomes(
     failures?: StepFailure[];
     /** Timers (by id) of customers whose steps could not run at all: moved to `until` (if later), so they do not come back in every batch. */
     postponeTimers?: { ids: number[]; until: Date };
-    /**
-     * The worker's lease (see PartitionLease): the statement also reads which of `partitions` (those the claim took
-     * batch locks on) the lease session `leasePid` still holds, and throws LeaseLostError, rolling the batch back,
-     * unless it holds them all.
-     */
-    fence?: { leasePid: number; partitions: number[] };
   } = {},
 ): Promise<LeasedMessage[]> {
   const failures = opts.failures ?? [];
   const postpone = opts.postponeTimers && opts.postponeTimers.ids.length > 0 ? opts.postponeTimers : null;
   if (outcomes.length === 0 && failures.length === 0 && !postpone) return [];
   const shard = Math.max(0, Math.min(32_767, Math.trunc(opts.shard ?? 0)));
-  const fence = opts.fence && opts.fence.partitions.length > 0 ? opts.fence : null;
   // Each state with its format, so the next batch can take it as it is (readStoredState).
   const format = stateFormat();
   const states = outcomes.map((o) => ({ w: o.workspaceId, c: o.customerId, s: { ...o.state, format } }));
@@ -278,11 +270,6 @@ export async function writeOutcomes(
   const [row] = (await executePrepared(tx, sql`
     with
 ${sql.join(parts, sql`,\n`)}
-    select ${messages.length > 0 && lease > 0 ? sql`(select coalesce(json_agg(q), '[]') from queued q)` : sql`'[]'::json`} as leased,
-      ${fence ? leaseHeld(fence) : sql`null::json`} as "leaseHeld"`)) as unknown as [{ leased: LeasedMessage[]; leaseHeld: number[] | null }];
-  if (fence) {
-    const missing = fence.partitions.filter((p) => !row!.leaseHeld?.includes(p));
-    if (missing.length > 0) throw new LeaseLostError(missing);
-  }
+    select ${messages.length > 0 && lease > 0 ? sql`(select coalesce(json_agg(q), '[]') from queued q)` : sql`'[]'::json`} as leased`)) as unknown as [{ leased: LeasedMessage[] }];
   return lease > 0 ? row!.leased.map((m) => ({ ...m, id: Number(m.id) })) : [];
 }
