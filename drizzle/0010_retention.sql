@@ -1,1 +1,4 @@
-CREATE INDEX "step_log_at_brin" ON "step_log" USING brin ("at");
+CREATE TABLE "retention_marks" (
+	"taken_at" timestamp with time zone PRIMARY KEY DEFAULT now() NOT NULL,
+	"step_log_id" bigint NOT NULL
+);

@@ -91,13 +91,7 @@ export const stepLog = pgTable(
     nodeId: text(),
     detail: jsonb().$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [
-    index("step_log_customer").on(t.workspaceId, t.customerId, t.at),
-    index("step_log_journey").on(t.workspaceId, t.journeyId, t.at),
-    // For retention (pruneOldData): rows come in roughly in time order, so a BRIN index finds the old ones for a
-    // fraction of a B-tree's size and upkeep on this, the most written table.
-    index("step_log_at_brin").using("brin", t.at),
-  ],
+  (t) => [index("step_log_customer").on(t.workspaceId, t.customerId, t.at), index("step_log_journey").on(t.workspaceId, t.journeyId, t.at)],
 );
 
 /**
@@ -206,6 +200,17 @@ export const channelSettings = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.channel] })],
 );
+
+/**
+ * Retention's marks on the step log (server/runtime/retention.ts): at each pass, the step log's highest id then.
+ * Rows written before a mark older than the retention period are old: found by primary key, with no index on time to
+ * keep up on this, the most written table (a BRIN index on `at` was tried: once pruned, its ranges cover new rows
+ * too, and every pass read half the table).
+ */
+export const retentionMarks = pgTable("retention_marks", {
+  takenAt: timestamp({ withTimezone: true }).primaryKey().defaultNow(),
+  stepLogId: bigint({ mode: "number" }).notNull(),
+});
 
 /** Live runtime workers (heartbeats), so each can take a fair share of partitions. */
 export const runtimeWorkers = pgTable("runtime_workers", {

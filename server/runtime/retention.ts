@@ -12,23 +12,38 @@ export type PruneResult = { events: number; stepLog: number; messages: number; d
  * held long on these hot tables), at most `maxChunks` per table per call:
  *  - events received before then that the runtime has processed (an event
  *    still in pending_events stays, however old: nothing accepted is lost);
- *  - step log rows (the customer timeline's transitions) from before then;
+ *  - step log rows written before then: below the highest id of the last
+ *    mark older than the period (each pass marks the step log's highest id
+ *    in retention_marks, so rows are found by primary key; see the table).
+ *    The first pass marks only: rows go once a mark is older than the period,
+ *    so a database that turns retention on keeps its step log that long;
  *  - outbox messages created before then that are final (sent or dead); a
  *    message still pending or retrying stays.
  * Left alone: customer profiles and states (a customer's frequency caps and
- * entry history live there), timers, and the analytics counters (dashboards
- * read those, so their figures do not change).
+ * entry history live there), timers, and the analytics counters (the journey
+ * dashboards read those, so their figures do not change). The decision
+ * report's offline evaluation reads the step log: it covers the period kept.
  * What goes with the events is their messageId: a batch replayed after the
  * retention period is accepted again, as a new one.
  * Returns null when another worker is pruning (its lock is held).
  * `done` is false when a table still had rows to remove after `maxChunks`, or
  * `keepGoing` said to stop (a worker stopping).
  */
-export async function pruneOldData(db: Db, opts: { days: number; chunk?: number; maxChunks?: number; keepGoing?: () => boolean }): Promise<PruneResult | null> {
+export async function pruneOldData(
+  db: Db,
+  opts: {
+    days: number;
+    chunk?: number;
+    maxChunks?: number;
+    keepGoing?: () => boolean;
+    /** Only these workspaces' rows (tests, on a database other tests share); every workspace when unset. */
+    workspaceIds?: string[];
+  },
+): Promise<PruneResult | null> {
   const chunk = opts.chunk ?? 2_000;
   const maxChunks = opts.maxChunks ?? 50;
   const cutoff = sql`now() - ${Math.round(opts.days * 86_400)}::int * interval '1 second'`;
-  const workspaceIds = ((await db.execute(sql`select id from workspaces order by id`)) as unknown as { id: string }[]).map((w) => w.id);
+  const workspaceIds = opts.workspaceIds ?? ((await db.execute(sql`select id from workspaces order by id`)) as unknown as { id: string }[]).map((w) => w.id);
   const result: PruneResult = { events: 0, stepLog: 0, messages: 0, done: true };
 
   /** Runs one chunk's delete under the lock; the rows it removed, or null when another worker holds the lock. */
@@ -71,10 +86,23 @@ export async function pruneOldData(db: Db, opts: { days: number; chunk?: number;
         order by o.created_at limit ${chunk}))`;
     if (!(await drain(messages, (n) => (result.messages += n)))) return null;
   }
-  // The step log has no (workspace, time) index: its BRIN index on time serves every workspace at once.
-  const steps = sql`
-    delete from step_log where id = any(array(
-      select s.id from step_log s where s.at < ${cutoff} limit ${chunk}))`;
-  if (!(await drain(steps, (n) => (result.stepLog += n)))) return null;
+  // The step log: this pass's mark, then what is below the newest mark older than the period (by primary key).
+  const boundary = await db.transaction(async (tx) => {
+    const [{ ok }] = (await tx.execute(sql`select pg_try_advisory_xact_lock(${retentionLock}) as ok`)) as unknown as [{ ok: boolean }];
+    if (!ok) return null;
+    await tx.execute(sql`insert into retention_marks (taken_at, step_log_id) select now(), coalesce(max(id), 0) from step_log on conflict do nothing`);
+    const [mark] = (await tx.execute(sql`select taken_at as "takenAt", step_log_id as "id" from retention_marks where taken_at < ${cutoff} order by taken_at desc limit 1`)) as unknown as [{ takenAt: string; id: string } | undefined];
+    // Older marks than the one in use are spent.
+    if (mark) await tx.execute(sql`delete from retention_marks where taken_at < ${mark.takenAt}::timestamptz`);
+    return mark ? Number(mark.id) : 0;
+  });
+  if (boundary === null) return null;
+  if (boundary > 0) {
+    const scope = opts.workspaceIds ? sql`and s.workspace_id = any(${`{${opts.workspaceIds.join(",")}}`}::uuid[])` : sql``;
+    const steps = sql`
+      delete from step_log where id = any(array(
+        select s.id from step_log s where s.id <= ${boundary} ${scope} order by s.id limit ${chunk}))`;
+    if (!(await drain(steps, (n) => (result.stepLog += n)))) return null;
+  }
   return result;
 }
