@@ -2,11 +2,11 @@ import { sql as q, type SQL } from "drizzle-orm";
 import postgres, { type Sql } from "postgres";
 import { partitionCount } from "@/db/schema";
 
-/** Advisory locks (space, partition): a lease session holds (leaseLockSpace, p) for each partition it holds. */
+/** Advisory locks (space, partition): a lease session holds (lockSpace, p) for each partition it holds. */
 const lockSpace = 727_001;
 /**
- * A batch's transaction holds (batchLockSpace, p), shared, for each partition it claimed work in (claimBatch), until
- * it commits or rolls back. A worker taking a partition first makes sure no batch holds it (see take below).
+ * A batch's transaction holds (batchLockSpace, p), shared, for each partition it claims from (claimBatch), until it
+ * commits or rolls back. A worker taking a partition first makes sure no batch holds it (see rebalance).
  */
 export const batchLockSpace = 727_002;
 
@@ -154,10 +154,10 @@ function hashString(s: string): number {
   return h;
 }
 
-/** A batch's write found that its lease session no longer holds some of the batch's partitions: the batch rolls back. */
+/** A batch's claim found that its lease session no longer holds some of the batch's partitions: the batch rolls back. */
 export class LeaseLostError extends Error {
   constructor(readonly partitions: number[]) {
-    super(`the lease of partitions ${partitions.join(", ")} was lost during the batch; it is rolled back and its events stay queued`);
+    super(`the lease of partitions ${partitions.join(", ")} was lost; the batch claimed nothing there, is rolled back, and its events stay queued`);
     this.name = "LeaseLostError";
   }
 }

@@ -46,11 +46,15 @@ export async function pruneOldData(
   const workspaceIds = opts.workspaceIds ?? ((await db.execute(sql`select id from workspaces order by id`)) as unknown as { id: string }[]).map((w) => w.id);
   const result: PruneResult = { events: 0, stepLog: 0, messages: 0, done: true };
 
-  /** Runs one chunk's delete under the lock; the rows it removed, or null when another worker holds the lock. */
-  const deleteChunk = (statement: ReturnType<typeof sql>) =>
+  /** Runs `work` in a transaction of its own under the retention lock; null (nothing done) when another worker holds it. */
+  const underLock = <T>(work: (tx: Parameters<Parameters<Db["transaction"]>[0]>[0]) => Promise<T>) =>
     db.transaction(async (tx) => {
       const [{ ok }] = (await tx.execute(sql`select pg_try_advisory_xact_lock(${retentionLock}) as ok`)) as unknown as [{ ok: boolean }];
-      if (!ok) return null;
+      return ok ? work(tx) : null;
+    });
+  /** One chunk's delete: the rows it removed, or null when another worker holds the lock. */
+  const deleteChunk = (statement: ReturnType<typeof sql>) =>
+    underLock(async (tx) => {
       const [{ n }] = (await tx.execute(sql`with gone as (${statement} returning 1) select count(*)::int as n from gone`)) as unknown as [{ n: number }];
       return n;
     });
@@ -87,9 +91,7 @@ export async function pruneOldData(
     if (!(await drain(messages, (n) => (result.messages += n)))) return null;
   }
   // The step log: this pass's mark, then what is below the newest mark older than the period (by primary key).
-  const boundary = await db.transaction(async (tx) => {
-    const [{ ok }] = (await tx.execute(sql`select pg_try_advisory_xact_lock(${retentionLock}) as ok`)) as unknown as [{ ok: boolean }];
-    if (!ok) return null;
+  const boundary = await underLock(async (tx) => {
     await tx.execute(sql`insert into retention_marks (taken_at, step_log_id) select now(), coalesce(max(id), 0) from step_log on conflict do nothing`);
     const [mark] = (await tx.execute(sql`select taken_at as "takenAt", step_log_id as "id" from retention_marks where taken_at < ${cutoff} order by taken_at desc limit 1`)) as unknown as [{ takenAt: string; id: string } | undefined];
     // Older marks than the one in use are spent.

@@ -146,7 +146,7 @@ export class RuntimeWorker {
         if (handled >= batchSize || dispatchFull) continue;
       } catch (err) {
         if (err instanceof LeaseLostError) {
-          // The lease session ended during the batch (it rolled back; its events stay queued): take partitions again now.
+          // The lease session ended (the batch's claim found its partitions gone, and it rolled back): take partitions again now.
           this.opts.log?.(`[worker ${this.id}] ${err.message}`);
           this.lease.lost = true;
           await sleep(100); // not a busy loop, should it happen again at once
