@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Simulator, simulate, validateJourney, workspaceSettingsSchema, type SimEvent } from "@/server/journey";
-import { findUnstorable } from "@/server/journey/unstorable-text";
-import { incomingEventSchema } from "@/server/ingest/event-schema";
+import { normalizeEvent, singleEventType } from "@/server/ingest/event-schema";
 
 /**
  * `npm run --silent journey -- validate <journey.json>` and
@@ -33,9 +32,8 @@ function readJson(path: string, what: string): unknown {
 }
 
 /**
- * One line of an events file: the ingestion API's event shape, checked as the API checks it (incomingEventSchema:
- * types, ids, event name, objects; findUnstorable), so a simulation takes what the API takes. A timestamp is required
- * (a simulation has no "now"), any time the API's format allows.
+ * One line of an events file: the ingestion API's event, checked as the API checks it (normalizeEvent), so a
+ * simulation takes what the API takes. A timestamp is required (a simulation has no "now"), and any time is allowed.
  */
 function parseEventLine(line: string, where: string): SimEvent {
   let value: unknown;
@@ -45,22 +43,16 @@ function parseEventLine(line: string, where: string): SimEvent {
     die(`${where}: invalid JSON: ${(err as Error).message}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) die(`${where}: each line must be a JSON object`);
-  const parsed = incomingEventSchema.safeParse(value);
-  if (!parsed.success) die(`${where}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ")}`);
-  const unstorable = findUnstorable(value);
-  if (unstorable) die(`${where}: ${unstorable.path}: ${unstorable.message}`);
-  const e = parsed.data;
-  if (!e.timestamp) die(`${where}: timestamp: is required (an ISO 8601 time with a time zone, e.g. 2026-01-01T10:00:00Z)`);
-  if (!e.userId && !e.anonymousId) die(`${where}: userId or anonymousId is required`);
-  if ((e.type ?? "track") === "track" && !e.event) die(`${where}: event: is required for track`);
+  if ((value as { timestamp?: unknown }).timestamp === undefined) die(`${where}: timestamp: is required (an ISO 8601 time with a time zone, e.g. 2026-01-01T10:00:00Z)`);
+  const r = normalizeEvent(value, 0, { defaultType: singleEventType(value), now: new Date(), fallbackMessageId: () => where, timeWindow: false });
+  if (!r.ok) die(`${where}: ${r.errors.map((e) => `${e.path || "event"}: ${e.message}`).join("; ")}`);
+  const e = r.event;
   return {
     type: e.type,
     userId: e.userId ?? undefined,
     anonymousId: e.anonymousId ?? undefined,
-    event: e.event,
-    properties: e.properties,
-    traits: e.traits,
-    timestamp: e.timestamp,
+    ...(e.type === "track" ? { event: e.name, properties: e.properties } : { traits: e.traits }),
+    timestamp: e.timestamp.toISOString(),
     messageId: e.messageId,
   };
 }

@@ -47,15 +47,22 @@ export type NormalizedEvent = {
 
 export type EventError = { index: number; path: string; message: string };
 
+/** The type of one event sent on its own where both kinds are taken (a webhook source, the simulator): track unless it says identify. */
+export function singleEventType(raw: unknown): "track" | "identify" {
+  return (raw as { type?: unknown } | null)?.type === "identify" ? "identify" : "track";
+}
+
 /**
  * Checks the rules zod cannot express alone (ids, event name for track, time
  * window) and fills defaults. `defaultType` is the endpoint's; `now` is the
  * time received; `fallbackMessageId` makes events without a messageId unique.
+ * `timeWindow: false` (the simulator, whose events are at any time) skips the
+ * window around `now`.
  */
 export function normalizeEvent(
   raw: unknown,
   index: number,
-  opts: { defaultType: "track" | "identify" | null; now: Date; fallbackMessageId: () => string },
+  opts: { defaultType: "track" | "identify" | null; now: Date; fallbackMessageId: () => string; timeWindow?: boolean },
 ): { ok: true; event: NormalizedEvent } | { ok: false; errors: EventError[] } {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return { ok: false, errors: [{ index, path: "", message: "each event must be a JSON object" }] };
@@ -80,8 +87,10 @@ export function normalizeEvent(
   if (userId?.startsWith(anonymousPrefix)) errors.push({ index, path: "userId", message: `must not start with "${anonymousPrefix}" (the prefix of anonymous visitors' profiles)` });
   if (type === "track" && !e.event) errors.push({ index, path: "event", message: "is required for track" });
   const timestamp = e.timestamp ? new Date(e.timestamp) : opts.now;
-  if (timestamp.getTime() < opts.now.getTime() - maxEventAgeMs) errors.push({ index, path: "timestamp", message: "is more than 1 year in the past" });
-  if (timestamp.getTime() > opts.now.getTime() + maxEventFutureMs) errors.push({ index, path: "timestamp", message: "is more than 1 day in the future" });
+  if (opts.timeWindow !== false) {
+    if (timestamp.getTime() < opts.now.getTime() - maxEventAgeMs) errors.push({ index, path: "timestamp", message: "is more than 1 year in the past" });
+    if (timestamp.getTime() > opts.now.getTime() + maxEventFutureMs) errors.push({ index, path: "timestamp", message: "is more than 1 day in the future" });
+  }
   if (errors.length > 0 || !type) return { ok: false, errors };
   const contextTraits = (e.context?.traits ?? undefined) as Record<string, unknown> | undefined;
   return {

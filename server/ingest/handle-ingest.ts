@@ -6,7 +6,7 @@ import { SecretUnreadableError } from "@/server/secrets";
 import { appendEvents } from "./append-events";
 import { isDatabaseUnavailable } from "./database-unavailable";
 import { authenticateRequest } from "./authenticate-request";
-import { normalizeEvent, type EventError, type NormalizedEvent } from "./event-schema";
+import { normalizeEvent, singleEventType, type EventError, type NormalizedEvent } from "./event-schema";
 import { signingSecretOf, sourceSlugPattern } from "./event-sources";
 import { RateLimiter } from "./rate-limiter";
 import { readJsonBody, type BodyResult } from "./read-json-body";
@@ -150,8 +150,6 @@ async function webhook(db: Db, req: IngestRequest, sourceSlug: string, limiter: 
   const verified = verifySignature(secret, body.raw, req.header("x-waymark-signature"), Math.floor(Date.now() / 1000));
   if (!verified.ok) return refusal(401, verified.message);
   const isBatch = typeof body.value === "object" && body.value !== null && "batch" in body.value;
-  // One event is a track unless it says it is an identify (a source sends both, as the API's endpoints take them).
-  const single = isBatch ? null : (body.value as { type?: unknown } | null);
-  const endpoint: IngestEndpoint = isBatch ? "batch" : single?.type === "identify" ? "identify" : "track";
-  return store(db, source.workspaceId, body.value, endpoint, `webhook:${source.slug}`, limiter);
+  // A source sends both kinds, as the API's endpoints take them.
+  return store(db, source.workspaceId, body.value, isBatch ? "batch" : singleEventType(body.value), `webhook:${source.slug}`, limiter);
 }
