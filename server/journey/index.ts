@@ -2,7 +2,7 @@
 export * from "./schema";
 export { validateJourney } from "./validate";
 export { compileJourney, CompileError, type Program } from "./compile";
-export { orchestrate, timersOf } from "./step";
+export { orchestrate, timersOf, type JourneyFailure, type StepResult } from "./step";
 export * from "./step-types";
 export { Simulator, simulate, type SimEvent, type SimLine } from "./simulate";
 export { nodeKinds, nodeKindList, isNodeKind, type NodeKind } from "./node-kinds";

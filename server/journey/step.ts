@@ -21,13 +21,72 @@ export { customerTimezone, scopeFor };
  * the customer is in, then wait_for_event nodes waiting for it, then entries
  * (triggers) in priority order (ties by journey id). A timer resumes the one
  * instance that set it (if it still waits on that transition).
+ *
+ * One journey's failure is its own (`failures`): when a journey's part of the
+ * step throws (a bug, or an instance stored in a shape this version cannot
+ * handle), the input is handled again from the state as it came in, with that
+ * journey left out: its instances stay exactly as they were (their timers
+ * too) and it takes no entry, while the other journeys, the customer's
+ * activity and the lookback go on as if it had not been there. Without this, a
+ * customer's every input failed whole, for every journey they were in, until
+ * someone repaired the one. What throws outside any journey's part (a stored
+ * state that is not one) still throws.
  */
-export function orchestrate(programs: LiveProgram[], stateIn: CustomerState | null, input: StepInput, ctx: StepContext) {
+export function orchestrate(programs: LiveProgram[], stateIn: CustomerState | null, input: StepInput, ctx: StepContext): StepResult {
+  const index = indexOf(programs);
+  try {
+    return stepAll(stateIn, input, ctx, index, noFailures);
+  } catch (err) {
+    if (!(err instanceof JourneyStepError)) throw err;
+    const failures: JourneyFailure[] = [];
+    const left = new Set<string>();
+    for (let e = err; ; ) {
+      left.add(e.journey);
+      failures.push({ journey: e.journey, version: e.version, error: e.failure });
+      try {
+        return stepAll(stateIn, input, ctx, without(index, left), failures);
+      } catch (again) {
+        // A journey already left out cannot throw again; if something did, it is not one journey's failure.
+        if (!(again instanceof JourneyStepError) || left.has(again.journey)) throw again;
+        e = again;
+      }
+    }
+  }
+}
+
+/** A journey whose part of a step threw, left out of that step (see orchestrate), and what it threw. */
+export type JourneyFailure = { journey: string; version: number | null; error: unknown };
+const noFailures: readonly JourneyFailure[] = Object.freeze([]);
+
+export type StepResult = {
+  state: CustomerState;
+  effects: Effect[];
+  timers: Timer[];
+  traitUpdates: Record<string, unknown>;
+  scoreExamples: ScoringResult["examples"];
+  failures: readonly JourneyFailure[];
+};
+
+/** What one journey's part of a step threw, with the journey (orchestrate leaves it out and handles the input again). */
+class JourneyStepError extends Error {
+  constructor(
+    readonly journey: string,
+    readonly version: number | null,
+    readonly failure: unknown,
+  ) {
+    super(`journey ${journey}: ${failure instanceof Error ? failure.message : String(failure)}`);
+  }
+}
+/** `err` as thrown by the part of journey (journey, version): a JourneyStepError (the first one named stays). */
+function journeyError(journey: string, version: number | null, err: unknown): JourneyStepError {
+  return err instanceof JourneyStepError ? err : new JourneyStepError(journey, version, err);
+}
+
+function stepAll(stateIn: CustomerState | null, input: StepInput, ctx: StepContext, index: ProgramIndex, failures: readonly JourneyFailure[]): StepResult {
   // A customer seen for the first time starts from a fresh state: nothing to copy.
   const state = stateIn ? copyState(stateIn) : emptyCustomerState();
   const effects: Effect[] = [];
   const traitUpdates: Record<string, unknown> = {};
-  const index = indexOf(programs);
   const { programOf, movable } = index;
   const t = input.kind === "event" ? input.event.timestamp : input.at;
   const nowMs = parseIso(t);
@@ -41,7 +100,13 @@ export function orchestrate(programs: LiveProgram[], stateIn: CustomerState | nu
   if (input.kind === "timer") {
     const inst = state.instances.find((i) => i.id === input.instanceId);
     const program = inst && movable(inst);
-    if (inst && program && inst.waiting && inst.seq === input.seq && parseIso(inst.waiting.until) <= nowMs) resumeFromTimer(run, program, inst);
+    if (inst && program && inst.waiting && inst.seq === input.seq && parseIso(inst.waiting.until) <= nowMs) {
+      try {
+        resumeFromTimer(run, program, inst);
+      } catch (err) {
+        throw journeyError(inst.journey, inst.version, err);
+      }
+    }
   } else if (input.kind === "wake") {
     // Nothing to do: the timers below are recomputed from the state.
   } else if (input.kind === "score") {
@@ -59,7 +124,7 @@ export function orchestrate(programs: LiveProgram[], stateIn: CustomerState | nu
     handleEntries(run, event, index);
   }
   prune(state, now);
-  return { state, effects, timers: timersOf(state, index.held), traitUpdates, scoreExamples: scoring.examples };
+  return { state, effects, timers: timersOf(state, index.held), traitUpdates, scoreExamples: scoring.examples, failures };
 }
 
 /**
@@ -105,6 +170,16 @@ function indexOf(programs: LiveProgram[]): ProgramIndex {
     indexes.set(programs, index);
   }
   return index;
+}
+
+/** The index with these journeys left out: no entry, and their instances are frozen as they are (their timers kept: `held` is unchanged). */
+function without(index: ProgramIndex, left: ReadonlySet<string>): ProgramIndex {
+  return {
+    ...index,
+    candidates: index.candidates.filter((p) => !left.has(p.id)),
+    programOf: (inst) => (left.has(inst.journey) ? undefined : index.programOf(inst)),
+    movable: (inst) => (left.has(inst.journey) ? undefined : index.movable(inst)),
+  };
 }
 
 function isEmpty(o: object): boolean {
@@ -185,21 +260,29 @@ function keyMatches(program: Program, inst: Instance, event: EngineEvent): boole
 
 function handleGoals(run: StepRun, event: EngineEvent, programOf: (i: Instance) => Program | undefined) {
   for (const inst of [...run.state.instances]) {
-    const program = programOf(inst);
-    if (!program?.goal || program.goal.event !== event.name || inst.converted || !keyMatches(program, inst, event)) continue;
-    if (inst.goalBy && parseIso(event.timestamp) > parseIso(inst.goalBy)) continue;
-    inst.converted = true;
-    run.effects.push({ t: event.timestamp, journey: inst.journey, version: inst.version, type: "goal", key: `${inst.id}:goal`, instance: inst.id, group: inst.group, ...(inst.decisions.length ? { rewards: inst.decisions } : {}), sinceEntryMs: sinceEntry(event.timestamp, inst.enteredAt) });
-    if (program.goal.exitOnGoal) exitInstance(run, inst, "goal");
+    try {
+      const program = programOf(inst);
+      if (!program?.goal || program.goal.event !== event.name || inst.converted || !keyMatches(program, inst, event)) continue;
+      if (inst.goalBy && parseIso(event.timestamp) > parseIso(inst.goalBy)) continue;
+      inst.converted = true;
+      run.effects.push({ t: event.timestamp, journey: inst.journey, version: inst.version, type: "goal", key: `${inst.id}:goal`, instance: inst.id, group: inst.group, ...(inst.decisions.length ? { rewards: inst.decisions } : {}), sinceEntryMs: sinceEntry(event.timestamp, inst.enteredAt) });
+      if (program.goal.exitOnGoal) exitInstance(run, inst, "goal");
+    } catch (err) {
+      throw journeyError(inst.journey, inst.version, err);
+    }
   }
   // Customers who already left, still inside their goal window.
   if (run.state.goalWatch.length === 0) return;
   const t = parseIso(event.timestamp);
   for (const w of [...run.state.goalWatch]) {
-    const program = programOf({ journey: w.journey, version: w.version } as Instance);
-    if (!program?.goal || program.goal.event !== event.name || parseIso(w.goalBy) < t) continue;
-    run.state.goalWatch = run.state.goalWatch.filter((x) => x !== w);
-    run.effects.push({ t: event.timestamp, journey: w.journey, version: w.version, type: "goal", key: `${w.instance}:goal`, instance: w.instance, group: w.group, ...(w.decisions.length ? { rewards: w.decisions } : {}), ...(w.enteredAt ? { sinceEntryMs: sinceEntry(event.timestamp, w.enteredAt) } : {}) });
+    try {
+      const program = programOf({ journey: w.journey, version: w.version } as Instance);
+      if (!program?.goal || program.goal.event !== event.name || parseIso(w.goalBy) < t) continue;
+      run.state.goalWatch = run.state.goalWatch.filter((x) => x !== w);
+      run.effects.push({ t: event.timestamp, journey: w.journey, version: w.version, type: "goal", key: `${w.instance}:goal`, instance: w.instance, group: w.group, ...(w.decisions.length ? { rewards: w.decisions } : {}), ...(w.enteredAt ? { sinceEntryMs: sinceEntry(event.timestamp, w.enteredAt) } : {}) });
+    } catch (err) {
+      throw journeyError(w.journey, w.version, err);
+    }
   }
 }
 
@@ -207,18 +290,22 @@ function handleNegatives(run: StepRun, event: EngineEvent, programOf: (i: Instan
   for (const inst of [...run.state.instances]) {
     const program = programOf(inst);
     if (!program || !run.state.instances.includes(inst)) continue;
-    for (const neg of program.negatives) {
-      if (neg.config.event !== event.name || !keyMatches(program, inst, event) || !neg.where(scopeFor(run, program, event))) continue;
-      if (neg.suppress) inst.suppressUntil = isoOf(addDuration(run.now, neg.suppress, customerTimezone(program, run.state.traits)).getTime());
-      if (neg.jumpTo && inst.group === "treatment") {
-        inst.waiting = null;
-        advance(run, program, inst, neg.jumpTo);
-        break;
+    try {
+      for (const neg of program.negatives) {
+        if (neg.config.event !== event.name || !keyMatches(program, inst, event) || !neg.where(scopeFor(run, program, event))) continue;
+        if (neg.suppress) inst.suppressUntil = isoOf(addDuration(run.now, neg.suppress, customerTimezone(program, run.state.traits)).getTime());
+        if (neg.jumpTo && inst.group === "treatment") {
+          inst.waiting = null;
+          advance(run, program, inst, neg.jumpTo);
+          break;
+        }
+        if (!neg.suppress) {
+          exitInstance(run, inst, "negative_trigger", neg.nodeId);
+          break;
+        }
       }
-      if (!neg.suppress) {
-        exitInstance(run, inst, "negative_trigger", neg.nodeId);
-        break;
-      }
+    } catch (err) {
+      throw journeyError(inst.journey, inst.version, err);
     }
   }
 }
@@ -227,11 +314,15 @@ function handleWaitingForEvent(run: StepRun, event: EngineEvent, programOf: (i: 
   for (const inst of [...run.state.instances]) {
     const program = programOf(inst);
     if (!program || inst.waiting?.kind !== "event" || !run.state.instances.includes(inst)) continue;
-    const node = program.nodes.get(inst.node);
-    if (!node || node.kind !== "wait_for_event" || (node.config as { event: string }).event !== event.name) continue;
-    if (!keyMatches(program, inst, event) || !program.waitPredicates.get(node.id)!(scopeFor(run, program, event))) continue;
-    inst.waiting = null;
-    advance(run, program, inst, node.next.event ?? null, node.id);
+    try {
+      const node = program.nodes.get(inst.node);
+      if (!node || node.kind !== "wait_for_event" || (node.config as { event: string }).event !== event.name) continue;
+      if (!keyMatches(program, inst, event) || !program.waitPredicates.get(node.id)!(scopeFor(run, program, event))) continue;
+      inst.waiting = null;
+      advance(run, program, inst, node.next.event ?? null, node.id);
+    } catch (err) {
+      throw journeyError(inst.journey, inst.version, err);
+    }
   }
 }
 
@@ -253,17 +344,21 @@ function resumeFromTimer(run: StepRun, program: Program, inst: Instance) {
 
 function handleEntries(run: StepRun, event: EngineEvent, index: ProgramIndex) {
   for (const program of index.candidates) {
-    const fired = firingTriggers(run, program, event);
-    for (const trigger of fired) {
-      const key = trigger.config.key ? resolvePath(scopeFor(run, program, event), trigger.config.key) : null;
-      const keyText = key === null || typeof key === "symbol" ? null : textOf(key);
-      const refusal = refusalReason(run, program, keyText, event);
-      if (refusal) {
-        run.effects.push({ t: event.timestamp, journey: program.id, version: program.version, type: "refused", key: `${program.id}:${run.ctx.customerId}:refused:${event.id}`, reason: refusal.reason, ...(refusal.rule ? { rule: refusal.rule } : {}) });
-        break;
+    try {
+      const fired = firingTriggers(run, program, event);
+      for (const trigger of fired) {
+        const key = trigger.config.key ? resolvePath(scopeFor(run, program, event), trigger.config.key) : null;
+        const keyText = key === null || typeof key === "symbol" ? null : textOf(key);
+        const refusal = refusalReason(run, program, keyText, event);
+        if (refusal) {
+          run.effects.push({ t: event.timestamp, journey: program.id, version: program.version, type: "refused", key: `${program.id}:${run.ctx.customerId}:refused:${event.id}`, reason: refusal.reason, ...(refusal.rule ? { rule: refusal.rule } : {}) });
+          break;
+        }
+        enter(run, program, trigger.nodeId, keyText, event);
+        break; // one entry per journey per event
       }
-      enter(run, program, trigger.nodeId, keyText, event);
-      break; // one entry per journey per event
+    } catch (err) {
+      throw journeyError(program.id, program.version, err);
     }
   }
   const scores = run.scores;

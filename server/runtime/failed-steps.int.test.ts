@@ -83,4 +83,58 @@ describe("a step that throws", () => {
       await db.delete(timers).where(eq(timers.workspaceId, workspace.id));
     }
   });
+
+  it("fails one journey alone when only its part throws: the customer's other journeys go on, and the failure names it", async () => {
+    const { workspace, tag } = await makeWorkspace(db, ["admin"]);
+    await drainRuntime(db, { ai: null });
+    const [a, b] = [`a-${tag}`, `b-${tag}`];
+    // a: start → wait a day → message, goal `ping`; b: ping → message.
+    await publishDocument(db, workspace.id, journey(a, [["t", "trigger", { event: "start" }], ["w", "wait", { for: "P1D" }], ["m", "message", { channel: "in_app", template: "A" }]], ["t>w", "w>m"], { goal: { event: "ping", within: "P7D" } }));
+    await publishDocument(db, workspace.id, journey(b, [["t", "trigger", { event: "ping" }], ["m", "message", { channel: "in_app", template: "B" }]], ["t>m"], { reentry: "always" }));
+    const [pinged, waited, plain] = [`pinged-${tag}`, `waited-${tag}`, `plain-${tag}`];
+    const format = stateFormat();
+    const past = new Date(Date.now() - 60_000).toISOString();
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    const instance = { journey: a, version: 1, key: null, group: "treatment", node: "w", enteredAt: past, goalBy: future, converted: false, seq: 1, suppressUntil: null, entryEvent: {}, decisions: [], path: ["t", "w"] };
+    // Instances of a stored in shapes this version cannot handle: `pinged`'s has no decisions (a's goal handling throws
+    // on ping), `waited`'s path is text (a's step on from the wait throws when its timer fires).
+    const { decisions: _none, ...noDecisions } = { ...instance, id: `${a}:${pinged}:1`, waiting: { kind: "wait", until: future } };
+    const stored = {
+      [pinged]: { ...emptyCustomerState(), journeys: { [a]: { entries: 1, lastEnteredAt: past, lastExitedAt: null } }, instances: [noDecisions], format },
+      [waited]: { ...emptyCustomerState(), journeys: { [a]: { entries: 1, lastEnteredAt: past, lastExitedAt: null } }, instances: [{ ...instance, id: `${a}:${waited}:1`, waiting: { kind: "wait", until: past }, path: "t,w" }], format },
+    };
+    for (const [customerId, state] of Object.entries(stored)) await db.insert(customerStates).values({ workspaceId: workspace.id, customerId, state });
+    await db.execute(sql`insert into timers (workspace_id, customer_id, due_at, key, payload) values
+      (${workspace.id}::uuid, ${pinged}, ${future}::timestamptz, ${`${a}:${pinged}:1:1`}, ${JSON.stringify({ instanceId: `${a}:${pinged}:1`, seq: 1 })}::jsonb),
+      (${workspace.id}::uuid, ${waited}, ${past}::timestamptz, ${`${a}:${waited}:1:1`}, ${JSON.stringify({ instanceId: `${a}:${waited}:1`, seq: 1 })}::jsonb)`);
+    await appendEvents(db, workspace.id, [ping(pinged, `${tag}-1`), ping(plain, `${tag}-2`)], "test");
+
+    const before = Date.now();
+    try {
+      await drainRuntime(db, { ai: null });
+      expect(await queuedEvents(db, workspace.id)).toEqual([]);
+      // b went on for the customer whose a failed, as for anyone else.
+      const messages = await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id));
+      expect(messages.map((m) => [m.customerId, m.journeyId]).sort()).toEqual([[pinged, b], [plain, b]].sort());
+      // Each failure is on the timeline, with its journey and version.
+      const failed = await db.select().from(stepLog).where(and(eq(stepLog.workspaceId, workspace.id), eq(stepLog.type, "failed"))).orderBy(asc(stepLog.id));
+      expect(failed.map((f) => [f.customerId, f.journeyId, f.version, (f.detail as { input: string }).input.replace(/\d+/g, "N"), /TypeError/.test(String(f.detail.error))]).sort()).toEqual(
+        [
+          [pinged, a, 1, "event N (ping)", true],
+          [waited, a, 1, `timer ${a}:${waited}:N:N`.replace(/\d+/g, "N"), true],
+        ].sort(),
+      );
+      // a's instances are as they were; `pinged` also went through b.
+      const states = new Map((await db.select().from(customerStates).where(eq(customerStates.workspaceId, workspace.id))).map((s) => [s.customerId, s.state as { instances: unknown[]; journeys: Record<string, unknown> }]));
+      expect(states.get(pinged)!.instances).toEqual(stored[pinged]!.instances);
+      expect(Object.keys(states.get(pinged)!.journeys).sort()).toEqual([a, b].sort());
+      expect(states.get(waited)!.instances).toEqual(stored[waited]!.instances);
+      // The failed timer waits an hour instead of coming back in every batch; the other keeps its time.
+      const mine = new Map((await db.select().from(timers).where(eq(timers.workspaceId, workspace.id))).map((t) => [t.key, t.dueAt.getTime()]));
+      expect(mine.get(`${a}:${waited}:1:1`)).toBeGreaterThanOrEqual(before + failedTimerRetryMs - 5_000);
+      expect(mine.get(`${a}:${pinged}:1:1`)).toBe(Date.parse(future));
+    } finally {
+      await db.delete(timers).where(eq(timers.workspaceId, workspace.id));
+    }
+  });
 });

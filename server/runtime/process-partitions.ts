@@ -171,8 +171,19 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
        * Runs one input (`timer`: its timer, a claimed row with its id or one of the steps' own); false if its step threw
        * (recorded: the customer goes on from the state before it).
        */
+      /**
+       * A timer whose step failed waits an hour (it stays due otherwise, and comes back in every batch): moved in the
+       * customer's set of timers, or, for a claimed one the set does not hold (a resume's wake-up), by its id.
+       */
+      const postpone = (timer: { key: string; id?: number }, at: string) => {
+        const retryAt = new Date(Math.max(now.getTime(), Date.parse(at)) + failedTimerRetryMs).toISOString();
+        const wake = timer.id === undefined ? -1 : claimedWakes.indexOf(timer.id);
+        if (outcome.timers.some((t) => t.key === timer.key)) outcome.timers = outcome.timers.map((t) => (t.key === timer.key ? { ...t, dueAt: retryAt } : t));
+        else if (wake >= 0) postponed.push(...claimedWakes.splice(wake, 1));
+      };
       const apply = (input: StepInput, what: string, timer?: { key: string; id?: number }): boolean => {
         let res: ReturnType<typeof orchestrate>;
+        const at = input.kind === "event" ? input.event.timestamp : input.at;
         try {
           res = orchestrate(programs.get(w.workspaceId) ?? [], outcome.state, input, {
             customerId: w.customerId,
@@ -186,16 +197,8 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
         } catch (err) {
           // A bug, or an input the engine cannot handle: this one input fails, not the batch. Thrown again at every
           // retry, it would roll back every customer of the batch each time and stop the worker's partitions for good.
-          const at = input.kind === "event" ? input.event.timestamp : input.at;
           failures.push(failureOf(w, what, at, err));
-          if (timer) {
-            // Its timer waits an hour (it stays due otherwise, and comes back in every batch): moved in the customer's
-            // set of timers, or, for a claimed one the set does not hold (a resume's wake-up), by its id.
-            const retryAt = new Date(Math.max(now.getTime(), Date.parse(at)) + failedTimerRetryMs).toISOString();
-            const wake = timer.id === undefined ? -1 : claimedWakes.indexOf(timer.id);
-            if (outcome.timers.some((t) => t.key === timer.key)) outcome.timers = outcome.timers.map((t) => (t.key === timer.key ? { ...t, dueAt: retryAt } : t));
-            else if (wake >= 0) postponed.push(...claimedWakes.splice(wake, 1));
-          }
+          if (timer) postpone(timer, at);
           handled++;
           return false;
         }
@@ -210,6 +213,12 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
         outcome.effects.push(...res.effects);
         outcome.timers = res.timers;
         Object.assign(outcome.traitUpdates, res.traitUpdates);
+        if (res.failures.length > 0) {
+          // Journeys whose part threw were left out of this step (their instances as they were); the others went on.
+          for (const f of res.failures) failures.push(failureOf(w, what, at, f.error, f.journey, f.version));
+          // The timer of an instance whose journey failed is still due: it waits an hour, as when a whole step fails.
+          if (timer && input.kind === "timer" && res.failures.some((f) => res.state.instances.some((i) => i.id === input.instanceId && i.journey === f.journey))) postpone(timer, at);
+        }
         handled++;
         return true;
       };
@@ -237,7 +246,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       ({ outcomes, handled, scoreDeltas, failures, postponed } = run());
     }
     // The lowest partition held: no other worker holds it now, so no other batch writes analytics rows under it.
-    for (const f of failures) console.error(`[runtime] ${f.workspaceId} customer ${JSON.stringify(f.customerId)}: ${f.input} failed (${f.error}); recorded in the step log, the batch goes on`);
+    for (const f of failures) console.error(`[runtime] ${f.workspaceId} customer ${JSON.stringify(f.customerId)}: ${f.input}${f.journeyId ? ` in journey ${f.journeyId}` : ""} failed (${f.error}); recorded in the step log, the batch goes on`);
     const leased = await writeOutcomes(tx, outcomes, { scoreDeltas, leaseMessagesMs: opts.onCommitted ? opts.leaseMessagesMs : undefined, shard: Math.min(...partitions), failures, postponeTimers: postponed.length ? { ids: postponed, until: new Date(now.getTime() + failedTimerRetryMs) } : undefined });
     // A claim that came back full of due timers leaves more due now (handled may count fewer: unusable timers).
     let nextDue = due.length >= opts.batchSize ? now : nextAtClaim;
@@ -258,10 +267,10 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
 const eventLabel = (e: ClaimedEvent) => `event ${e.id} (${e.name})`;
 const timerLabel = (t: { key: string }) => `timer ${t.key}`;
 
-function failureOf(w: Work, input: string, at: string, err: unknown): StepFailure {
+function failureOf(w: Work, input: string, at: string, err: unknown, journeyId?: string, version?: number | null): StepFailure {
   const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   // Cut to a length, then made storable: a cut through an emoji leaves half of it, which jsonb refuses (the batch's write would fail).
-  return { workspaceId: w.workspaceId, customerId: w.customerId, at, input, error: storableText(error.slice(0, 500)) };
+  return { workspaceId: w.workspaceId, customerId: w.customerId, at, input, error: storableText(error.slice(0, 500)), ...(journeyId === undefined ? {} : { journeyId, version: version ?? null }) };
 }
 
 function timerInput(t: ClaimedTimer): StepInput | null {

@@ -25,10 +25,12 @@ export type CustomerOutcome = {
 
 /**
  * An input whose step threw (a bug, or a stored state that is not one): kept
- * in the step log as type `failed` (no journey: the customer's step as a
- * whole failed), so the customer's timeline says what was not handled and why.
+ * in the step log as type `failed`, so the customer's timeline says what was
+ * not handled and why. With a journey (and its version) when only that
+ * journey's part failed (orchestrate's `failures`: the other journeys went
+ * on); without, the customer's step as a whole failed.
  */
-export type StepFailure = { workspaceId: string; customerId: string; at: string; input: string; error: string };
+export type StepFailure = { workspaceId: string; customerId: string; at: string; input: string; error: string; journeyId?: string; version?: number | null };
 
 /** journey_paths' key: md5 of the steps joined with ">", as the migration's backfill computes it in SQL. */
 export function pathKey(path: string[]): string {
@@ -139,7 +141,7 @@ export async function writeOutcomes(
       d: Object.fromEntries(Object.entries({ reason: e.reason, rule: e.rule, group: e.group, handle: e.handle, channel: e.channel, key: e.key, decision: e.decision, rewards: e.rewards }).filter(([, v]) => v !== undefined)),
     })),
   );
-  for (const f of failures) steps.push({ w: f.workspaceId, c: f.customerId, at: f.at, j: "", v: null, type: "failed", n: null, d: { reason: "step_failed", input: f.input, error: f.error } });
+  for (const f of failures) steps.push({ w: f.workspaceId, c: f.customerId, at: f.at, j: f.journeyId ?? "", v: f.version ?? null, type: "failed", n: null, d: { reason: "step_failed", input: f.input, error: f.error } });
   const traits = outcomes.filter((o) => Object.keys(o.traitUpdates).length > 0).map((o) => ({ w: o.workspaceId, c: o.customerId, t: o.traitUpdates }));
 
   const counts = new Map<string, { w: string; j: string; v: number; n: string; d: string; g: string; m: string; count: number }>();

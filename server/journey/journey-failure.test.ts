@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { compileJourney } from "./compile";
+import type { CustomerState } from "./state";
+import { orchestrate } from "./step";
+import type { LiveProgram, StepContext, StepInput } from "./step-types";
+import { workspaceSettingsSchema } from "./schema";
+import { journey } from "./test-helpers";
+
+/**
+ * One journey's failure is its own: when its part of a step throws, the input
+ * is handled as if that journey were not there (its instances frozen as they
+ * were, no entry), the other journeys go on, and the failure is reported with
+ * the journey. What throws outside any journey still throws.
+ */
+const ctx: StepContext = { customerId: "c1", seed: "s", workspace: workspaceSettingsSchema.parse({}) };
+const at = (t: string): StepInput => ({ kind: "event", event: { id: `e-${t}`, type: "track", name: "buy", properties: { total: 120 }, traits: {}, timestamp: t } });
+
+/** "a": buy → wait a day → message, goal `buy`; "b": buy → message. Compiled afresh per test (some tests break one). */
+function programs(): { a: LiveProgram; b: LiveProgram } {
+  const a = compileJourney(journey("a", [["t", "trigger", { event: "buy" }], ["w", "wait", { for: "P1D" }], ["m", "message", { channel: "email", template: "A" }]], ["t>w", "w>m"], { reentry: "always", goal: { event: "order", within: "P7D", exitOnGoal: true } }), 3);
+  const b = compileJourney(journey("b", [["t", "trigger", { event: "buy" }], ["m", "message", { channel: "push", template: "B" }]], ["t>m"], { reentry: "always" }), 5);
+  return { a: { program: a, acceptsEntries: true }, b: { program: b, acceptsEntries: true } };
+}
+const boom = () => {
+  throw new Error("boom");
+};
+const frozen = <T>(v: T): T => {
+  if (v && typeof v === "object") {
+    for (const x of Object.values(v)) frozen(x);
+    Object.freeze(v);
+  }
+  return v;
+};
+
+describe("a journey whose part of a step throws", () => {
+  it("is left out of that step: the other journeys go on exactly as they would without it, and the failure names it", () => {
+    const { a, b } = programs();
+    a.program.triggers[0]!.where = boom;
+    const res = orchestrate([a, b], null, at("2026-05-04T10:00:00.000Z"), ctx);
+    const alone = orchestrate([b], null, at("2026-05-04T10:00:00.000Z"), ctx);
+    expect(res.failures).toHaveLength(1);
+    expect(res.failures[0]).toMatchObject({ journey: "a", version: 3 });
+    expect(String(res.failures[0]!.error)).toMatch(/boom/);
+    expect(res.effects).toEqual(alone.effects);
+    expect(res.effects.filter((e) => e.type === "message").map((e) => e.journey)).toEqual(["b"]);
+    expect(res.state).toEqual(alone.state);
+    expect(res.state.journeys.a).toBeUndefined();
+  });
+
+  it("keeps its instances as they were (and their timers), from an instance stored in a shape this version cannot handle", () => {
+    const { a, b } = programs();
+    // In journey a, waiting; its `decisions` are missing (so a's goal handling throws on the goal event).
+    const first = orchestrate([a], null, at("2026-05-04T10:00:00.000Z"), ctx).state;
+    const { decisions: _dropped, ...broken } = first.instances[0]!;
+    const stateIn = frozen({ ...first, instances: [broken] } as unknown as CustomerState);
+    const before = JSON.stringify(stateIn);
+    const order: StepInput = { kind: "event", event: { id: "o1", type: "track", name: "order", properties: {}, traits: {}, timestamp: "2026-05-04T12:00:00.000Z" } };
+    const bOrder = { ...b, program: compileJourney(journey("b", [["t", "trigger", { event: "order" }], ["m", "message", { channel: "push", template: "B" }]], ["t>m"]), 5) };
+    const res = orchestrate([a, bOrder], stateIn, order, ctx);
+    expect(res.failures.map((f) => [f.journey, f.version])).toEqual([["a", 3]]);
+    expect(String(res.failures[0]!.error)).toMatch(/TypeError/);
+    expect(res.state.instances).toEqual(stateIn.instances);
+    expect(res.timers.filter((t) => "instanceId" in t).map((t) => t.instanceId)).toEqual([broken.id]);
+    expect(res.effects.map((e) => [e.journey, e.type])).toEqual([["b", "enter"], ["b", "node"], ["b", "node"], ["b", "message"], ["b", "exit"]]);
+    expect(JSON.stringify(stateIn)).toBe(before);
+  });
+
+  it("fails alone on its timer too: the instance still waits, due as before", () => {
+    const { a, b } = programs();
+    const first = orchestrate([a, b], null, at("2026-05-04T10:00:00.000Z"), ctx);
+    const timer = first.timers.find((t) => "instanceId" in t)!;
+    // The wait's way on breaks.
+    Object.defineProperty(a.program.nodes.get("w")!, "next", { get: boom });
+    const input: StepInput = { kind: "timer", instanceId: (timer as { instanceId: string }).instanceId, seq: (timer as { seq: number }).seq, at: timer.dueAt };
+    const res = orchestrate([a, b], first.state, input, ctx);
+    expect(res.failures.map((f) => f.journey)).toEqual(["a"]);
+    expect(res.effects).toEqual([]);
+    expect(res.state.instances).toEqual(first.state.instances);
+    expect(res.timers.find((t) => t.key === timer.key)?.dueAt).toBe(timer.dueAt);
+  });
+
+  it("leaves out each journey that fails, and still throws what is no journey's (a state that is not one)", () => {
+    const { a, b } = programs();
+    a.program.triggers[0]!.where = boom;
+    b.program.triggers[0]!.where = boom;
+    const res = orchestrate([a, b], null, at("2026-05-04T10:00:00.000Z"), ctx);
+    expect(res.failures.map((f) => f.journey).sort()).toEqual(["a", "b"]);
+    expect(res.effects).toEqual([]);
+    expect(() => orchestrate([programs().a], { instances: 5 } as unknown as CustomerState, at("2026-05-04T10:00:00.000Z"), ctx)).toThrow(TypeError);
+  });
+
+  it("reports no failure when nothing throws", () => {
+    const { a, b } = programs();
+    expect(orchestrate([a, b], null, at("2026-05-04T10:00:00.000Z"), ctx).failures).toEqual([]);
+  });
+});
