@@ -136,3 +136,12 @@ test("an API path no route serves gets a JSON 404, not the app's HTML page", asy
   }
   expect((await request.post("/api/v1/trak", { data: {} })).status()).toBe(404);
 });
+
+test("an ingestion route asked with another method than POST says so in JSON, as the ingestion listener does", async ({ request }) => {
+  for (const [method, path] of [["GET", "/api/v1/track"], ["PUT", "/api/v1/identify"], ["DELETE", "/api/v1/batch"], ["PATCH", "/api/v1/webhooks/stripe"]] as const) {
+    const res = await request.fetch(path, { method });
+    expect(res.status(), `${method} ${path}`).toBe(405);
+    expect(res.headers()["allow"], `${method} ${path}`).toBe("POST");
+    expect(await res.json(), `${method} ${path}`).toEqual({ errors: [{ index: -1, path: "", message: "Send events with POST" }] });
+  }
+});

@@ -86,6 +86,11 @@ const matrix: Record<string, Row> = {
   ...Object.fromEntries(
     ["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => [`${m} /api/v1/[...rest]`, { auth: "excluded", reason: "the JSON 404 of a path no route serves: it reads and changes nothing, the same answer for anyone (e2e foundation.spec)" } satisfies Row]),
   ),
+  ...Object.fromEntries(
+    ["track", "identify", "batch", "webhooks/[source]"].flatMap((route) =>
+      ["GET", "PUT", "PATCH", "DELETE"].map((m) => [`${m} /api/v1/${route}`, { auth: "excluded", reason: "the JSON 405 of a method other than POST: it reads and changes nothing, the same answer for anyone (e2e foundation.spec)" } satisfies Row]),
+    ),
+  ),
   "GET /api/auth/[...nextauth]": { auth: "excluded", reason: "Auth.js session endpoints (sign-in page, CSRF, session): no API key; sessions are covered by the tRPC matrix and e2e sign-in" },
   "POST /api/auth/[...nextauth]": { auth: "excluded", reason: "Auth.js credentials sign-in and sign-out: no API key; covered by e2e sign-in" },
   "GET /api/trpc/[trpc]": { auth: "excluded", reason: "tRPC: every procedure has a row in server/api/authorization-matrix.int.test.ts" },

@@ -4,25 +4,31 @@ import { authenticateApiKey } from "@/server/workspaces/api-keys";
 
 /**
  * The workspace API key from `Authorization: Bearer <key>`, or Basic auth with
- * the key as user name and an empty password (as Segment sends it).
+ * the key as user name and an empty password (as Segment sends it). Basic
+ * auth with a password is refused with what to send instead: a key put in the
+ * password field (user name empty), or a user name and password pasted from
+ * elsewhere, would otherwise be checked as a key and fail as "invalid".
  */
-export function readApiKey(header: string | null): string | null {
-  if (!header) return null;
+export function readApiKey(header: string | null): { key: string } | { error: string } {
+  const missing = { error: "Missing API key: send Authorization: Bearer <key>" };
+  if (!header) return missing;
   const [scheme, value] = header.trim().split(/\s+/, 2);
-  if (!value) return null;
-  if (/^bearer$/i.test(scheme ?? "")) return value;
+  if (!value) return missing;
+  if (/^bearer$/i.test(scheme ?? "")) return { key: value };
   if (/^basic$/i.test(scheme ?? "")) {
     const decoded = Buffer.from(value, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
-    return colon === -1 ? decoded : decoded.slice(0, colon);
+    if (colon !== -1 && colon < decoded.length - 1) return { error: "Basic auth takes the API key as the user name and an empty password (<key>:); or send Authorization: Bearer <key>" };
+    const key = colon === -1 ? decoded : decoded.slice(0, colon);
+    return key ? { key } : missing;
   }
-  return null;
+  return missing;
 }
 
 /** The workspace of the request's API key (its Authorization header), if the key is live and has `scope`. */
 export async function authenticateRequest(db: Db, authorization: string | null, scope: ApiKeyScope) {
-  const key = readApiKey(authorization);
-  if (!key) return { ok: false as const, message: "Missing API key: send Authorization: Bearer <key>" };
-  const res = await authenticateApiKey(db, key, scope);
+  const read = readApiKey(authorization);
+  if ("error" in read) return { ok: false as const, message: read.error };
+  const res = await authenticateApiKey(db, read.key, scope);
   return res.ok ? { ok: true as const, workspaceId: res.value.workspaceId } : { ok: false as const, message: res.message };
 }

@@ -45,6 +45,11 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 /** A refused request's answer, as every ingestion refusal is shaped: `{"errors": [{index: -1, path: "", message}]}`. */
 export const refusal = (status: number, message: string, headers: Record<string, string> = {}) => json(status, { errors: [{ index: -1, path: "", message }] }, headers);
+/**
+ * Any other method on an ingestion route: a JSON 405 with Allow, from the app's routes (which export it for GET, PUT,
+ * PATCH and DELETE: Next's own answer is an empty 405) and the listener alike.
+ */
+export const onlyPost = () => refusal(405, "Send events with POST", { allow: "POST" });
 
 /** Turns a parsed body into normalized events, or the list of what is wrong (index, path, message). */
 export function eventsFromBody(

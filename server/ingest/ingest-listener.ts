@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Db } from "@/db/client";
-import { answerIngest, answerWebhook, refusal, type IngestAnswer, type IngestEndpoint, type IngestRequest } from "./handle-ingest";
+import { answerIngest, answerWebhook, onlyPost, refusal, type IngestAnswer, type IngestEndpoint, type IngestRequest } from "./handle-ingest";
 import { bodyTooLargeMessage, defaultBodyLimits, jsonBodyFrom } from "./read-json-body";
 import { hasMalformedEscape, malformedEscapeMessage } from "@/server/url-escapes";
 
@@ -115,7 +115,7 @@ export function createIngestServer(db: Db, opts: { log?: (line: string) => void 
       return writeAnswer(
         res,
         known
-          ? refusal(405, "Send events with POST", { allow: "POST" })
+          ? onlyPost()
           : refusal(404, "This is the ingestion listener: it serves POST /api/v1/track, /identify, /batch and /webhooks/{source}; the app serves the rest"),
       );
     }

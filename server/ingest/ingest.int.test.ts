@@ -131,10 +131,19 @@ describe("event ingestion on Postgres", () => {
   });
 
   it("accepts Basic auth with the key as user name, as Segment sends it", async () => {
-    const { key } = await setup();
+    const { workspace, key } = await setup();
     const basic = `Basic ${Buffer.from(`${key}:`).toString("base64")}`;
     const res = await handleIngest(db, post(null, { userId: "u1", event: "x" }, { authorization: basic }), "track");
     expect(res.status).toBe(200);
+    // Also without the colon; but with a password (the key in the password field, or credentials from elsewhere), it
+    // says what to send instead of "invalid key", and stores nothing.
+    expect((await handleIngest(db, post(null, { userId: "u1", event: "x" }, { authorization: `Basic ${Buffer.from(key).toString("base64")}` }), "track")).status).toBe(200);
+    for (const credentials of [`:${key}`, `${key}:${key}`, "someone:secret"]) {
+      const refused = await handleIngest(db, post(null, { userId: "u2", event: "x" }, { authorization: `Basic ${Buffer.from(credentials).toString("base64")}` }), "track");
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ errors: [{ message: expect.stringMatching(/API key as the user name and an empty password/) }] });
+    }
+    expect(await db.select().from(events).where(and(eq(events.workspaceId, workspace.id), eq(events.userId, "u2")))).toEqual([]);
   });
 
   it("merges an anonymous profile into the user on identify with both ids", async () => {

@@ -1,6 +1,13 @@
 import { getDb } from "@/db/client";
-import { handleIngest } from "@/server/ingest/handle-ingest";
+import { handleIngest, onlyPost, toResponse } from "@/server/ingest/handle-ingest";
 
 export async function POST(req: Request) {
   return handleIngest(await getDb(), req, "identify");
 }
+
+/** Events come by POST only: the other methods get a JSON 405 saying so (Next's own is empty), as from the listener. */
+const notPost = () => toResponse(onlyPost());
+export const GET = notPost;
+export const PUT = notPost;
+export const PATCH = notPost;
+export const DELETE = notPost;

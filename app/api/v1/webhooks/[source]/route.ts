@@ -1,6 +1,13 @@
 import { getDb } from "@/db/client";
-import { handleWebhook } from "@/server/ingest/handle-ingest";
+import { handleWebhook, onlyPost, toResponse } from "@/server/ingest/handle-ingest";
 
 export async function POST(req: Request, { params }: { params: Promise<{ source: string }> }) {
   return handleWebhook(await getDb(), req, (await params).source);
 }
+
+/** Events come by POST only: the other methods get a JSON 405 saying so (Next's own is empty), as from the listener. */
+const notPost = () => toResponse(onlyPost());
+export const GET = notPost;
+export const PUT = notPost;
+export const PATCH = notPost;
+export const DELETE = notPost;
