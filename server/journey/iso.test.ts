@@ -17,6 +17,20 @@ describe("iso", () => {
     expect(() => isoOf(NaN)).toThrow(RangeError);
   });
 
+  it("isoOf writes what toISOString writes for instants a whole number of days (or not) from the last text parseIso read", () => {
+    // isoOf reuses the time of day of canonical text parseIso read: only for an instant with the same time of day.
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(100, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }), fc.integer({ min: -400, max: 400 }), fc.constantFrom(0, 0, 1, -1, 999, 3_600_000), fc.boolean(), (ms, days, off, canonical) => {
+        const text = new Date(ms).toISOString();
+        parseIso(canonical ? text : text.replace(/\.\d{3}Z$/, "Z"));
+        const at = ms + days * 86_400_000 + off;
+        expect(isoOf(at)).toBe(new Date(at).toISOString());
+        expect(isoOf(ms)).toBe(text);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
   it("parseIso agrees with Date.parse, and isCanonicalIso is true only for text toISOString writes back unchanged", () => {
     for (const t of ["0050-01-01T00:00:00.000Z", "2026-02-29T10:00:00.000Z", "2026-06-01T10:00:00.000Z", "2026-02-30T00:00:00.000Z", "2026-01-01T24:00:00.000Z", "2026/01/01T10:00:00.000Z", "2026-01-01T10:00:00.000+00:00", "2026-01-01T10:00:00Z", "2026-13-01T00:00:00.000Z", "2026-01-01 10:00:00.000Z"]) {
       const ms = Date.parse(t);
