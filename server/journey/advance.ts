@@ -16,18 +16,29 @@ import { customerTimezone, scopeFor } from "./scope";
 import type { Effect, EngineEvent, StepContext } from "./step-types";
 
 /** The mutable working set of one orchestrate call. */
-export type StepRun = {
-  state: CustomerState;
-  effects: Effect[];
-  ctx: StepContext;
-  /** The customer's scores for this input: computed ones, overridden by any set from outside (ctx.scores). */
-  scores: Record<string, number>;
-  now: Date;
-  /** `now` as ISO text, computed once per input. */
-  nowIso: string;
-  traitUpdates: Record<string, unknown>;
-  event: EngineEvent | undefined;
-};
+export class StepRun {
+  private date: Date | undefined;
+  constructor(
+    readonly state: CustomerState,
+    readonly effects: Effect[],
+    readonly ctx: StepContext,
+    /** The customer's scores for this input: computed ones, overridden by any set from outside (ctx.scores). */
+    readonly scores: Record<string, number>,
+    /** The input's time, epoch ms. */
+    readonly nowMs: number,
+    /** `now` as ISO text, computed once per input. */
+    readonly nowIso: string,
+    readonly traitUpdates: Record<string, unknown>,
+    readonly event: EngineEvent | undefined,
+  ) {}
+  /**
+   * The input's time as a Date, made when first asked for: only durations and local times (date-fns) take one, and
+   * most steps have none to compute; comparisons use nowMs.
+   */
+  get now(): Date {
+    return (this.date ??= new Date(this.nowMs));
+  }
+}
 
 const maxInstantSteps = 1000;
 
@@ -107,7 +118,6 @@ export function advance(run: StepRun, program: Program, inst: Instance, target: 
  */
 class Runtime implements NodeRuntime {
   nodeId = "";
-  readonly now: Date;
   readonly tz: string;
   readonly scope: ConditionScope;
   constructor(
@@ -115,9 +125,11 @@ class Runtime implements NodeRuntime {
     private readonly program: Program,
     private readonly inst: Instance,
   ) {
-    this.now = run.now;
     this.tz = customerTimezone(program, run.state.traits);
     this.scope = scopeFor(run, program, run.event ?? { id: "", type: "track", name: "", properties: inst.entryEvent, traits: {}, timestamp: inst.enteredAt });
+  }
+  get now() {
+    return this.run.now;
   }
   unit(salt = "") {
     return unitHash(this.program.id, this.nodeId, this.run.ctx.customerId, this.run.ctx.seed, salt);
@@ -157,11 +169,11 @@ function capWindowMs(per: string): number {
 }
 
 /** The cap a new message on `channel` would break, if any: exact sliding windows over every journey's sends. */
-export function brokenCap(state: CustomerState, caps: FrequencyCap[], channel: string, now: Date): FrequencyCap | null {
+export function brokenCap(state: CustomerState, caps: FrequencyCap[], channel: string, nowMs: number): FrequencyCap | null {
   for (const cap of caps) {
     if (cap.channel !== "any" && cap.channel !== channel) continue;
     if (state.sent.length < cap.max) continue;
-    const since = now.getTime() - capWindowMs(cap.per);
+    const since = nowMs - capWindowMs(cap.per);
     // Canonical ISO text (24 characters) sorts as time does: compared as text, not parsed per message per cap.
     const sinceIso = isoOf(since);
     const asText = sinceIso.length === 24;
@@ -185,7 +197,7 @@ function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: str
     run.effects.push(notSent(run, inst, nodeId, config.channel, "blocked", "unsubscribed"));
     return goNext;
   }
-  if (inst.suppressUntil && parseIso(inst.suppressUntil) > run.now.getTime()) {
+  if (inst.suppressUntil && parseIso(inst.suppressUntil) > run.nowMs) {
     run.effects.push(notSent(run, inst, nodeId, config.channel, "suppressed", "negative_trigger"));
     return goNext;
   }
@@ -195,8 +207,8 @@ function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: str
     run.effects.push(notSent(run, inst, nodeId, config.channel, "held", "quiet_hours"));
     return { kind: "hold", until };
   }
-  const workspaceCap = brokenCap(run.state, run.ctx.workspace.frequencyCap, config.channel, run.now);
-  const journeyCap = workspaceCap ? null : brokenCap(run.state, program.caps, config.channel, run.now);
+  const workspaceCap = brokenCap(run.state, run.ctx.workspace.frequencyCap, config.channel, run.nowMs);
+  const journeyCap = workspaceCap ? null : brokenCap(run.state, program.caps, config.channel, run.nowMs);
   if (workspaceCap || journeyCap) {
     run.effects.push(notSent(run, inst, nodeId, config.channel, "blocked", "capped", workspaceCap ? "workspace" : "journey"));
     return journeyCap && program.onCapped === "exit" ? { kind: "exit", reason: "capped" } : goNext;
@@ -230,7 +242,7 @@ function decideOption(run: StepRun, program: Program, inst: Instance, nodeId: st
       if (o.when && !compileOnce(o.when)(scope)) return false;
       if (!o.channel) return true;
       if (run.ctx.unsubscribed || run.state.traits.unsubscribed === true) return false;
-      return !brokenCap(run.state, [...run.ctx.workspace.frequencyCap, ...program.caps], o.channel, run.now);
+      return !brokenCap(run.state, [...run.ctx.workspace.frequencyCap, ...program.caps], o.channel, run.nowMs);
     })
     .map((o) => o.handle);
   const features = contextFeatures(scope);
