@@ -5,7 +5,7 @@ import { decide } from "@/server/decisions/policies";
 import { unitHash } from "./hash";
 import { isoOf, parseIso } from "./iso";
 import { quietUntil } from "./local-time";
-import { kindOf, type ExitReason, type NodeOutcome, type NodeRuntime } from "./node-kinds";
+import type { ExitReason, NodeOutcome, NodeRuntime } from "./node-kinds";
 import { goNext, type DecisionLike, type MessageLike } from "./node-kinds/kind";
 import type { DecisionConfig } from "./node-kinds/decision";
 import type { MessageConfig } from "./node-kinds/message";
@@ -50,7 +50,9 @@ export function sinceEntry(t: string, enteredAt: string): number {
 export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, rule?: string) {
   const s = run.state;
   const at = s.instances.indexOf(inst);
-  if (at >= 0) s.instances.splice(at, 1);
+  // The last one (usually the only one) is popped: splice would also build an array of what it removes.
+  if (at >= 0 && at === s.instances.length - 1) s.instances.pop();
+  else if (at >= 0) s.instances.splice(at, 1);
   const history = (s.journeys[inst.journey] ??= { entries: 1, lastEnteredAt: inst.enteredAt, lastExitedAt: null });
   history.lastExitedAt = run.nowIso;
   if (reason !== "goal" && reason !== "holdout_complete" && !inst.converted && inst.goalBy && inst.goalBy > run.nowIso) {
@@ -87,10 +89,9 @@ export function advance(run: StepRun, program: Program, inst: Instance, target: 
       else if (inst.path.length === maxPathSteps) inst.path.push("…");
     }
     resuming = false;
-    const kind = kindOf(node.kind);
-    if (!kind.run) return exitInstance(run, inst, "completed");
+    if (!node.run) return exitInstance(run, inst, "completed");
     rt.nodeId = node.id;
-    const outcome: NodeOutcome = kind.run(node.config, rt);
+    const outcome: NodeOutcome = node.run(node.config, rt);
     switch (outcome.kind) {
       case "go":
         next = node.next[outcome.handle] ?? null;
