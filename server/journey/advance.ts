@@ -14,6 +14,7 @@ import type { FrequencyCap } from "./schema";
 import { maxDecisionMemos, maxPathSteps, type CustomerState, type Instance } from "./state";
 import { customerTimezone, scopeFor } from "./scope";
 import type { Effect, EngineEvent, StepContext } from "./step-types";
+import { append } from "./append";
 
 /** The mutable working set of one orchestrate call. */
 export class StepRun {
@@ -85,7 +86,7 @@ export function advance(run: StepRun, program: Program, inst: Instance, target: 
       inst.seq += 1;
       inst.node = node.id;
       run.effects.push({ t: run.nowIso, journey: inst.journey, version: inst.version, type: "node", key: `${inst.id}:${inst.seq}:node`, instance: inst.id, node: node.id, group: inst.group });
-      if (inst.path.length < maxPathSteps) inst.path.push(node.id);
+      if (inst.path.length < maxPathSteps) inst.path = append(inst.path, node.id);
       else if (inst.path.length === maxPathSteps) inst.path.push("…");
     }
     resuming = false;
@@ -216,7 +217,7 @@ function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: str
   }
   const email = scope.traits.email;
   const phone = scope.traits.phone;
-  run.state.sent.push({ t: run.nowIso, channel: config.channel, journey: inst.journey });
+  run.state.sent = append(run.state.sent, { t: run.nowIso, channel: config.channel, journey: inst.journey });
   run.effects.push({
     t: run.nowIso,
     journey: inst.journey,

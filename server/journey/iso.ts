@@ -13,6 +13,9 @@ const dayMs = 86_400_000;
  * next day: those, and any day past the 28th, go the long way).
  */
 export function isCanonicalIso(t: string, ms: number): boolean {
+  // Text parseIso last read by arithmetic has the shape, a day up to the 28th and an hour up to 23 (orchestrate asks
+  // right after parsing its input's time).
+  if (t === clockSource && t.length === 24) return !Number.isNaN(ms);
   if (!hasIsoShape(t) || Number.isNaN(ms)) return false;
   const day = (t.charCodeAt(8) - 48) * 10 + (t.charCodeAt(9) - 48);
   const hour = (t.charCodeAt(11) - 48) * 10 + (t.charCodeAt(12) - 48);

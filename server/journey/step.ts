@@ -9,6 +9,7 @@ import { customerTimezone, scopeFor } from "./scope";
 import { emptyCustomerState, stateLimits, type CustomerState, type Instance } from "./state";
 import type { Effect, EngineEvent, LiveProgram, StepContext, StepInput, Timer } from "./step-types";
 import { copyActivity, defaultScoringSettings, emptyActivity, onEvent, onTick, scoresAt, type ScoringResult } from "@/server/scores/activity";
+import { append } from "./append";
 
 export { customerTimezone, scopeFor };
 
@@ -162,16 +163,17 @@ function copyInstance(i: Instance): Instance {
 }
 
 /** Timers are a function of the state: one per waiting instance (none for a held journey's), and the scoring tick. */
-export function timersOf(state: CustomerState, heldJourneys: ReadonlySet<string> = new Set()): Timer[] {
-  const timers: Timer[] = [];
-  for (const i of state.instances) if (i.waiting && !heldJourneys.has(i.journey)) timers.push({ key: `${i.id}:${i.seq}`, dueAt: i.waiting.until, instanceId: i.id, seq: i.seq });
+export function timersOf(state: CustomerState, heldJourneys: ReadonlySet<string> = noJourneys): Timer[] {
+  let timers: Timer[] = [];
+  for (const i of state.instances) if (i.waiting && !heldJourneys.has(i.journey)) timers = append(timers, { key: `${i.id}:${i.seq}`, dueAt: i.waiting.until, instanceId: i.id, seq: i.seq });
   const tick = state.activity?.nextAt;
   if (tick != null) {
     const dueAt = isoOf(tick);
-    timers.push({ key: `score:${dueAt}`, dueAt, score: true });
+    timers = append(timers, { key: `score:${dueAt}`, dueAt, score: true });
   }
   return timers;
 }
+const noJourneys: ReadonlySet<string> = new Set();
 
 function remember(state: CustomerState, event: EngineEvent, index: ProgramIndex, nowMs: number) {
   if (index.remembered.has(event.name)) state.recent.push({ name: event.name, t: event.timestamp, properties: event.properties });
@@ -356,7 +358,7 @@ function enter(run: StepRun, program: Program, triggerId: string, key: string | 
     decisions: [],
     path: [],
   };
-  s.instances.push(inst);
+  s.instances = append(s.instances, inst);
   run.effects.push({ t: event.timestamp, journey: program.id, version: program.version, type: "enter", key: `${inst.id}:enter`, instance: inst.id, group, node: triggerId });
   if (group !== "treatment") {
     // Holdout: tracked for the goal until its window ends; no message, no decision, no profile update.
