@@ -75,12 +75,11 @@ export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, r
  * `resumeHeld` re-runs a message held for quiet hours without counting a new pass.
  */
 export function advance(run: StepRun, program: Program, inst: Instance, target: string | null, _from?: string, resumeHeld = false) {
-  let next = target;
+  // No node (no edge for the handle taken, or an edge to a node that is not there): "completed".
+  let node = target === null ? undefined : program.nodes.get(target);
   let resuming = resumeHeld;
   const rt = new Runtime(run, program, inst);
   for (let steps = 0; steps < maxInstantSteps; steps++) {
-    if (next === null) return exitInstance(run, inst, "completed");
-    const node = program.nodes.get(next);
     if (!node) return exitInstance(run, inst, "completed");
     if (!resuming) {
       inst.seq += 1;
@@ -94,9 +93,15 @@ export function advance(run: StepRun, program: Program, inst: Instance, target: 
     rt.nodeId = node.id;
     const outcome: NodeOutcome = node.run(node.config, rt);
     switch (outcome.kind) {
-      case "go":
-        next = node.next[outcome.handle] ?? null;
+      case "go": {
+        // `next`, the usual handle, was followed at compile time.
+        if (outcome.handle === "next") node = node.nextNode ?? undefined;
+        else {
+          const to = node.next[outcome.handle];
+          node = to === undefined ? undefined : program.nodes.get(to);
+        }
         continue;
+      }
       case "wait":
         inst.waiting = { kind: "wait", until: isoOf(outcome.until.getTime()) };
         return;
