@@ -58,5 +58,15 @@ describe("iso", () => {
       }),
       { numRuns: 20_000 },
     );
+    // Texts of a few dates in turn (parseIso remembers the last date it read), any time digits.
+    const ofFewDates = fc.tuple(fc.constantFrom("2026-06-01", "2026-06-02", "0099-01-01", "2024-02-28", "2026-02-30"), text).map(([date, t]) => `${date}${t.slice(10)}`);
+    fc.assert(
+      fc.property(ofFewDates, (t) => {
+        const ms = Date.parse(t);
+        expect(parseIso(t)).toBe(ms);
+        if (isCanonicalIso(t, ms)) expect(new Date(ms).toISOString()).toBe(t);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
