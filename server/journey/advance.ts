@@ -5,7 +5,7 @@ import { decide } from "@/server/decisions/policies";
 import { unitHash } from "./hash";
 import { isoOf, parseIso } from "./iso";
 import { quietUntil } from "./local-time";
-import { kindOf, type ExitReason, type NodeOutcome, type NodeRuntime } from "./node-kinds";
+import type { ExitReason, NodeOutcome, NodeRuntime } from "./node-kinds";
 import { goNext, type DecisionLike, type MessageLike } from "./node-kinds/kind";
 import type { DecisionConfig } from "./node-kinds/decision";
 import type { MessageConfig } from "./node-kinds/message";
@@ -14,20 +14,32 @@ import type { FrequencyCap } from "./schema";
 import { maxDecisionMemos, maxPathSteps, type CustomerState, type Instance } from "./state";
 import { customerTimezone, scopeFor } from "./scope";
 import type { Effect, EngineEvent, StepContext } from "./step-types";
+import { append } from "./append";
 
 /** The mutable working set of one orchestrate call. */
-export type StepRun = {
-  state: CustomerState;
-  effects: Effect[];
-  ctx: StepContext;
-  /** The customer's scores for this input: computed ones, overridden by any set from outside (ctx.scores). */
-  scores: Record<string, number>;
-  now: Date;
-  /** `now` as ISO text, computed once per input. */
-  nowIso: string;
-  traitUpdates: Record<string, unknown>;
-  event: EngineEvent | undefined;
-};
+export class StepRun {
+  private date: Date | undefined;
+  constructor(
+    readonly state: CustomerState,
+    readonly effects: Effect[],
+    readonly ctx: StepContext,
+    /** The customer's scores for this input: computed ones, overridden by any set from outside (ctx.scores). */
+    readonly scores: Record<string, number>,
+    /** The input's time, epoch ms. */
+    readonly nowMs: number,
+    /** `now` as ISO text, computed once per input. */
+    readonly nowIso: string,
+    readonly traitUpdates: Record<string, unknown>,
+    readonly event: EngineEvent | undefined,
+  ) {}
+  /**
+   * The input's time as a Date, made when first asked for: only durations and local times (date-fns) take one, and
+   * most steps have none to compute; comparisons use nowMs.
+   */
+  get now(): Date {
+    return (this.date ??= new Date(this.nowMs));
+  }
+}
 
 const maxInstantSteps = 1000;
 
@@ -39,7 +51,9 @@ export function sinceEntry(t: string, enteredAt: string): number {
 export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, rule?: string) {
   const s = run.state;
   const at = s.instances.indexOf(inst);
-  if (at >= 0) s.instances.splice(at, 1);
+  // The last one (usually the only one) is popped: splice would also build an array of what it removes.
+  if (at >= 0 && at === s.instances.length - 1) s.instances.pop();
+  else if (at >= 0) s.instances.splice(at, 1);
   const history = (s.journeys[inst.journey] ??= { entries: 1, lastEnteredAt: inst.enteredAt, lastExitedAt: null });
   history.lastExitedAt = run.nowIso;
   if (reason !== "goal" && reason !== "holdout_complete" && !inst.converted && inst.goalBy && inst.goalBy > run.nowIso) {
@@ -61,29 +75,33 @@ export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, r
  * `resumeHeld` re-runs a message held for quiet hours without counting a new pass.
  */
 export function advance(run: StepRun, program: Program, inst: Instance, target: string | null, _from?: string, resumeHeld = false) {
-  let next = target;
+  // No node (no edge for the handle taken, or an edge to a node that is not there): "completed".
+  let node = target === null ? undefined : program.nodes.get(target);
   let resuming = resumeHeld;
   const rt = new Runtime(run, program, inst);
   for (let steps = 0; steps < maxInstantSteps; steps++) {
-    if (next === null) return exitInstance(run, inst, "completed");
-    const node = program.nodes.get(next);
     if (!node) return exitInstance(run, inst, "completed");
     if (!resuming) {
       inst.seq += 1;
       inst.node = node.id;
       run.effects.push({ t: run.nowIso, journey: inst.journey, version: inst.version, type: "node", key: `${inst.id}:${inst.seq}:node`, instance: inst.id, node: node.id, group: inst.group });
-      if (inst.path.length < maxPathSteps) inst.path.push(node.id);
+      if (inst.path.length < maxPathSteps) inst.path = append(inst.path, node.id);
       else if (inst.path.length === maxPathSteps) inst.path.push("…");
     }
     resuming = false;
-    const kind = kindOf(node.kind);
-    if (!kind.run) return exitInstance(run, inst, "completed");
+    if (!node.run) return exitInstance(run, inst, "completed");
     rt.nodeId = node.id;
-    const outcome: NodeOutcome = kind.run(node.config, rt);
+    const outcome: NodeOutcome = node.run(node.config, rt);
     switch (outcome.kind) {
-      case "go":
-        next = node.next[outcome.handle] ?? null;
+      case "go": {
+        // `next`, the usual handle, was followed at compile time.
+        if (outcome.handle === "next") node = node.nextNode ?? undefined;
+        else {
+          const to = node.next[outcome.handle];
+          node = to === undefined ? undefined : program.nodes.get(to);
+        }
         continue;
+      }
       case "wait":
         inst.waiting = { kind: "wait", until: isoOf(outcome.until.getTime()) };
         return;
@@ -107,7 +125,6 @@ export function advance(run: StepRun, program: Program, inst: Instance, target: 
  */
 class Runtime implements NodeRuntime {
   nodeId = "";
-  readonly now: Date;
   readonly tz: string;
   readonly scope: ConditionScope;
   constructor(
@@ -115,9 +132,11 @@ class Runtime implements NodeRuntime {
     private readonly program: Program,
     private readonly inst: Instance,
   ) {
-    this.now = run.now;
     this.tz = customerTimezone(program, run.state.traits);
     this.scope = scopeFor(run, program, run.event ?? { id: "", type: "track", name: "", properties: inst.entryEvent, traits: {}, timestamp: inst.enteredAt });
+  }
+  get now() {
+    return this.run.now;
   }
   unit(salt = "") {
     return unitHash(this.program.id, this.nodeId, this.run.ctx.customerId, this.run.ctx.seed, salt);
@@ -157,11 +176,11 @@ function capWindowMs(per: string): number {
 }
 
 /** The cap a new message on `channel` would break, if any: exact sliding windows over every journey's sends. */
-export function brokenCap(state: CustomerState, caps: FrequencyCap[], channel: string, now: Date): FrequencyCap | null {
+export function brokenCap(state: CustomerState, caps: FrequencyCap[], channel: string, nowMs: number): FrequencyCap | null {
   for (const cap of caps) {
     if (cap.channel !== "any" && cap.channel !== channel) continue;
     if (state.sent.length < cap.max) continue;
-    const since = now.getTime() - capWindowMs(cap.per);
+    const since = nowMs - capWindowMs(cap.per);
     // Canonical ISO text (24 characters) sorts as time does: compared as text, not parsed per message per cap.
     const sinceIso = isoOf(since);
     const asText = sinceIso.length === 24;
@@ -185,7 +204,7 @@ function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: str
     run.effects.push(notSent(run, inst, nodeId, config.channel, "blocked", "unsubscribed"));
     return goNext;
   }
-  if (inst.suppressUntil && parseIso(inst.suppressUntil) > run.now.getTime()) {
+  if (inst.suppressUntil && parseIso(inst.suppressUntil) > run.nowMs) {
     run.effects.push(notSent(run, inst, nodeId, config.channel, "suppressed", "negative_trigger"));
     return goNext;
   }
@@ -195,15 +214,15 @@ function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: str
     run.effects.push(notSent(run, inst, nodeId, config.channel, "held", "quiet_hours"));
     return { kind: "hold", until };
   }
-  const workspaceCap = brokenCap(run.state, run.ctx.workspace.frequencyCap, config.channel, run.now);
-  const journeyCap = workspaceCap ? null : brokenCap(run.state, program.caps, config.channel, run.now);
+  const workspaceCap = brokenCap(run.state, run.ctx.workspace.frequencyCap, config.channel, run.nowMs);
+  const journeyCap = workspaceCap ? null : brokenCap(run.state, program.caps, config.channel, run.nowMs);
   if (workspaceCap || journeyCap) {
     run.effects.push(notSent(run, inst, nodeId, config.channel, "blocked", "capped", workspaceCap ? "workspace" : "journey"));
     return journeyCap && program.onCapped === "exit" ? { kind: "exit", reason: "capped" } : goNext;
   }
   const email = scope.traits.email;
   const phone = scope.traits.phone;
-  run.state.sent.push({ t: run.nowIso, channel: config.channel, journey: inst.journey });
+  run.state.sent = append(run.state.sent, { t: run.nowIso, channel: config.channel, journey: inst.journey });
   run.effects.push({
     t: run.nowIso,
     journey: inst.journey,
@@ -230,7 +249,7 @@ function decideOption(run: StepRun, program: Program, inst: Instance, nodeId: st
       if (o.when && !compileOnce(o.when)(scope)) return false;
       if (!o.channel) return true;
       if (run.ctx.unsubscribed || run.state.traits.unsubscribed === true) return false;
-      return !brokenCap(run.state, [...run.ctx.workspace.frequencyCap, ...program.caps], o.channel, run.now);
+      return !brokenCap(run.state, [...run.ctx.workspace.frequencyCap, ...program.caps], o.channel, run.nowMs);
     })
     .map((o) => o.handle);
   const features = contextFeatures(scope);

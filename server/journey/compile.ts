@@ -1,6 +1,6 @@
 import { compileCondition, type Predicate } from "./conditions";
 import { durationMs, parseDuration } from "./durations";
-import { kindOf, type NodeKind } from "./node-kinds";
+import { kindOf, type NodeKind, type NodeKindDefinition } from "./node-kinds";
 import type { DecisionConfig } from "./node-kinds/decision";
 import type { GuardrailConfig } from "./node-kinds/guardrail";
 import type { NegativeTriggerConfig } from "./node-kinds/negative-trigger";
@@ -9,7 +9,11 @@ import type { WaitForEventConfig } from "./node-kinds/wait-for-event";
 import { journeyDocumentSchema, type FrequencyCap, type JourneyDocument } from "./schema";
 import type { Duration } from "date-fns";
 
-export type CompiledNode = { id: string; kind: NodeKind; config: unknown; next: Record<string, string> };
+/**
+ * `run` is the kind's step logic (kindOf(kind).run), and `nextNode` the node the `next` handle leads to (null: none),
+ * both looked up once here rather than per node per step.
+ */
+export type CompiledNode = { id: string; kind: NodeKind; config: unknown; next: Record<string, string>; run: NodeKindDefinition<unknown>["run"]; nextNode: CompiledNode | null };
 /** `where` is null when the trigger has no condition (nothing to evaluate, no scope to build). */
 export type CompiledTrigger = { nodeId: string; config: TriggerConfig; where: Predicate | null; withinMs: number };
 export type CompiledNegative = { nodeId: string; config: NegativeTriggerConfig; where: Predicate; blockMs: number | null; suppress: Duration | null; jumpTo: string | null };
@@ -51,14 +55,16 @@ export function compileJourney(input: unknown, version: number | null = null): P
   const nodes = new Map<string, CompiledNode>();
   for (const n of doc.nodes) {
     const kind = n.kind as NodeKind;
-    const res = kindOf(kind).configSchema.safeParse(n.config);
+    const definition = kindOf(kind);
+    const res = definition.configSchema.safeParse(n.config);
     if (!res.success) throw new CompileError(`node ${n.id}: ${res.error.issues[0]?.message}`);
-    nodes.set(n.id, { id: n.id, kind, config: res.data, next: {} });
+    nodes.set(n.id, { id: n.id, kind, config: res.data, next: {}, run: definition.run, nextNode: null });
   }
   for (const e of doc.edges) {
     const from = nodes.get(e.from);
     if (from) from.next[e.handle] = e.to;
   }
+  for (const n of nodes.values()) n.nextNode = (n.next.next === undefined ? undefined : nodes.get(n.next.next)) ?? null;
   const triggers: CompiledTrigger[] = [];
   const negatives: CompiledNegative[] = [];
   const waitPredicates = new Map<string, Predicate>();

@@ -13,6 +13,9 @@ const dayMs = 86_400_000;
  * next day: those, and any day past the 28th, go the long way).
  */
 export function isCanonicalIso(t: string, ms: number): boolean {
+  // Text parseIso last read by arithmetic has the shape, a day up to the 28th and an hour up to 23 (orchestrate asks
+  // right after parsing its input's time).
+  if (t === clockSource && t.length === 24) return !Number.isNaN(ms);
   if (!hasIsoShape(t) || Number.isNaN(ms)) return false;
   const day = (t.charCodeAt(8) - 48) * 10 + (t.charCodeAt(9) - 48);
   const hour = (t.charCodeAt(11) - 48) * 10 + (t.charCodeAt(12) - 48);
@@ -33,7 +36,22 @@ function hasIsoShape(t: string): boolean {
   );
 }
 
-const digit = (t: string, i: number) => t.charCodeAt(i) - 48;
+/**
+ * The time of day (`HH:MM:SS.mmmZ`, milliseconds since midnight UTC `clockInDay`) of the last canonical instant read
+ * or written: a step writes several instants a whole number of days from its input's time (the scoring tick a day
+ * later, a cap's window start a day earlier, a suppression's or a goal window's end), and those share it. `clockText`
+ * is cut from `clockSource` (text read by parseIso) only when an instant needs it.
+ */
+let clockInDay = NaN;
+let clockSource = "";
+let clockText: string | undefined;
+
+/** The two digits at `i` and `i + 1` as a number, or -1 if either is not a digit. */
+function twoDigits(t: string, i: number): number {
+  const a = t.charCodeAt(i) - 48;
+  const b = t.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
 
 /**
  * Date.parse(t), faster for canonical text (arithmetic on its digits; several
@@ -52,20 +70,24 @@ export function parseIso(t: string): number {
 
 function parseIsoText(t: string): number {
   if (hasIsoShape(t)) {
-    let ok = true;
-    for (const i of digitPositions) {
-      const c = t.charCodeAt(i);
-      if (c < 48 || c > 57) ok = false;
-    }
-    // Date.UTC reads years 0–99 as 1900–1999: those go to the parser.
-    const year = digit(t, 0) * 1000 + digit(t, 1) * 100 + digit(t, 2) * 10 + digit(t, 3);
-    const month = digit(t, 5) * 10 + digit(t, 6);
-    const day = digit(t, 8) * 10 + digit(t, 9);
-    const hour = digit(t, 11) * 10 + digit(t, 12);
-    const minute = digit(t, 14) * 10 + digit(t, 15);
-    const second = digit(t, 17) * 10 + digit(t, 18);
-    if (ok && year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour <= 23 && minute <= 59 && second <= 59) {
-      return daysFromCivil(year, month, day) * dayMs + ((hour * 60 + minute) * 60 + second) * 1000 + digit(t, 20) * 100 + digit(t, 21) * 10 + digit(t, 22);
+    // Digits read two at a time (a pair is -1 if either is not a digit: that text goes to the parser).
+    const century = twoDigits(t, 0);
+    const yy = twoDigits(t, 2);
+    const month = twoDigits(t, 5);
+    const day = twoDigits(t, 8);
+    const hour = twoDigits(t, 11);
+    const minute = twoDigits(t, 14);
+    const second = twoDigits(t, 17);
+    const centis = twoDigits(t, 20);
+    const lastDigit = t.charCodeAt(22) - 48;
+    // Date.UTC reads years 0–99 as 1900–1999: those (century 0) go to the parser.
+    if (century >= 1 && yy >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && centis >= 0 && lastDigit >= 0 && lastDigit <= 9) {
+      const inDay = ((hour * 60 + minute) * 60 + second) * 1000 + centis * 10 + lastDigit;
+      // This text is what toISOString writes for its instant: its time of day serves isoOf for instants whole days away.
+      clockInDay = inDay;
+      clockSource = t;
+      clockText = undefined;
+      return daysFromCivil(century * 100 + yy, month, day) * dayMs + inDay;
     }
   }
   return Date.parse(t);
@@ -78,13 +100,13 @@ function daysFromCivil(year: number, month: number, day: number): number {
   const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
   return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
 }
-const digitPositions = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
 
 /**
  * new Date(ms).toISOString(), faster for many instants of one day: the date
  * part comes from toISOString once per UTC day and the time of day is
  * formatted here (scoring ticks fall on a different millisecond for every
- * customer). Throws like toISOString for an invalid time.
+ * customer), or reused from the last instant of that time of day. Throws like
+ * toISOString for an invalid time.
  */
 const dayPrefixes = new Map<number, string>();
 let lastDay = NaN;
@@ -102,8 +124,13 @@ export function isoOf(ms: number): string {
   lastDay = day;
   lastPrefix = prefix;
   const inDay = ms - day * dayMs;
-  return `${prefix}${pad2(Math.floor(inDay / 3_600_000))}:${pad2(Math.floor(inDay / 60_000) % 60)}:${pad2(Math.floor(inDay / 1000) % 60)}.${pad3(inDay % 1000)}Z`;
+  if (inDay !== clockInDay) {
+    clockInDay = inDay;
+    clockText = `${pad2[Math.floor(inDay / 3_600_000)]}:${pad2[Math.floor(inDay / 60_000) % 60]}:${pad2[Math.floor(inDay / 1000) % 60]}.${pad3(inDay % 1000)}Z`;
+  }
+  return prefix + (clockText ??= clockSource.slice(11));
 }
 
-const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+/** "00" to "99" (a lookup instead of a number written as text per field). */
+const pad2 = Array.from({ length: 100 }, (_, n) => (n < 10 ? `0${n}` : `${n}`));
 const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);

@@ -35,9 +35,9 @@ function localClock(ms: number, tz: string): { inDay: number; day: number } {
   return { inDay: local - day * dayMs, day };
 }
 
-/** Local wall-clock parts of `at` in `tz` (IANA). */
-export function localParts(at: Date, tz: string): { hour: number; minute: number; dayOfWeek: number } {
-  const { inDay, day } = localClock(at.getTime(), tz);
+/** Local wall-clock parts of `at` (a Date, or epoch ms) in `tz` (IANA). */
+export function localParts(at: Date | number, tz: string): { hour: number; minute: number; dayOfWeek: number } {
+  const { inDay, day } = localClock(typeof at === "number" ? at : at.getTime(), tz);
   // Day 0 (1970-01-01) was a Thursday.
   return { hour: Math.floor(inDay / 3_600_000), minute: Math.floor(inDay / 60_000) % 60, dayOfWeek: (((day + 4) % 7) + 7) % 7 };
 }

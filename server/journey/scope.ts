@@ -11,14 +11,15 @@ export function customerTimezone(program: Program | null, traits: Record<string,
   return typeof tz === "string" && isTimeZone(tz) ? tz : "UTC";
 }
 
-export function scopeFor(run: { state: CustomerState; now: Date; scores: Record<string, number> }, program: Program | null, event: EngineEvent | undefined): ConditionScope {
-  const { hour, dayOfWeek } = localParts(run.now, customerTimezone(program, run.state.traits));
+export function scopeFor(run: { state: CustomerState; nowMs: number; scores: Record<string, number> }, program: Program | null, event: EngineEvent | undefined): ConditionScope {
+  const { hour, dayOfWeek } = localParts(run.nowMs, customerTimezone(program, run.state.traits));
   const channel = run.state.traits.preferredChannel;
   return {
     event: event ? { name: event.name, properties: event.properties } : undefined,
     traits: run.state.traits,
     scores: run.scores,
-    context: { hour, dayOfWeek, ...(typeof channel === "string" ? { channel } : {}) },
+    // Two literals rather than a spread of a conditional object: one fewer object, and no property copy, per scope.
+    context: typeof channel === "string" ? { hour, dayOfWeek, channel } : { hour, dayOfWeek },
   };
 }
 

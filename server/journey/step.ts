@@ -4,11 +4,12 @@ import { localHour } from "./local-time";
 import { addDuration } from "./durations";
 import { unitHash } from "./hash";
 import { isCanonicalIso, isoOf, parseIso } from "./iso";
-import { advance, exitInstance, sinceEntry, type StepRun } from "./advance";
+import { advance, exitInstance, sinceEntry, StepRun } from "./advance";
 import { customerTimezone, scopeFor } from "./scope";
 import { emptyCustomerState, stateLimits, type CustomerState, type Instance } from "./state";
 import type { Effect, EngineEvent, LiveProgram, StepContext, StepInput, Timer } from "./step-types";
 import { copyActivity, defaultScoringSettings, emptyActivity, onEvent, onTick, scoresAt, type ScoringResult } from "@/server/scores/activity";
+import { append } from "./append";
 
 export { customerTimezone, scopeFor };
 
@@ -90,12 +91,11 @@ function stepAll(stateIn: CustomerState | null, input: StepInput, ctx: StepConte
   const { programOf, movable } = index;
   const t = input.kind === "event" ? input.event.timestamp : input.at;
   const nowMs = parseIso(t);
-  const now = new Date(nowMs);
-  const nowIso = isCanonicalIso(t, nowMs) ? t : now.toISOString();
+  const nowIso = isCanonicalIso(t, nowMs) ? t : new Date(nowMs).toISOString();
   const scoring = score(state, input, ctx, nowMs);
   // Computed scores, overridden by any set from outside; conditions and predictive triggers read these.
   const scores = ctx.scores && !isEmpty(ctx.scores) ? { ...scoring.scores, ...ctx.scores } : (scoring.scores as Record<string, number>);
-  const run: StepRun = { state, effects, ctx, scores, now, nowIso, traitUpdates, event: input.kind === "event" ? input.event : undefined };
+  const run = new StepRun(state, effects, ctx, scores, nowMs, nowIso, traitUpdates, input.kind === "event" ? input.event : undefined);
 
   if (input.kind === "timer") {
     const inst = state.instances.find((i) => i.id === input.instanceId);
@@ -123,7 +123,7 @@ function stepAll(stateIn: CustomerState | null, input: StepInput, ctx: StepConte
     }
     handleEntries(run, event, index);
   }
-  prune(state, now);
+  prune(state, nowMs);
   return { state, effects, timers: timersOf(state, index.held), traitUpdates, scoreExamples: scoring.examples, failures };
 }
 
@@ -144,7 +144,11 @@ type ProgramIndex = {
   movable: (inst: Instance) => Program | undefined;
 };
 const indexes = new WeakMap<LiveProgram[], ProgramIndex>();
+/** The last array's index: a batch hands the same array to every call, and this skips the WeakMap's lookup. */
+let lastPrograms: LiveProgram[] | null = null;
+let lastIndex: ProgramIndex | null = null;
 function indexOf(programs: LiveProgram[]): ProgramIndex {
+  if (programs === lastPrograms) return lastIndex!;
   let index = indexes.get(programs);
   if (!index) {
     // By journey, then version (no key text built per lookup: this runs for every instance in every handler).
@@ -169,6 +173,8 @@ function indexOf(programs: LiveProgram[]): ProgramIndex {
     };
     indexes.set(programs, index);
   }
+  lastPrograms = programs;
+  lastIndex = index;
   return index;
 }
 
@@ -232,16 +238,17 @@ function copyInstance(i: Instance): Instance {
 }
 
 /** Timers are a function of the state: one per waiting instance (none for a held journey's), and the scoring tick. */
-export function timersOf(state: CustomerState, heldJourneys: ReadonlySet<string> = new Set()): Timer[] {
-  const timers: Timer[] = [];
-  for (const i of state.instances) if (i.waiting && !heldJourneys.has(i.journey)) timers.push({ key: `${i.id}:${i.seq}`, dueAt: i.waiting.until, instanceId: i.id, seq: i.seq });
+export function timersOf(state: CustomerState, heldJourneys: ReadonlySet<string> = noJourneys): Timer[] {
+  let timers: Timer[] = [];
+  for (const i of state.instances) if (i.waiting && !heldJourneys.has(i.journey)) timers = append(timers, { key: `${i.id}:${i.seq}`, dueAt: i.waiting.until, instanceId: i.id, seq: i.seq });
   const tick = state.activity?.nextAt;
   if (tick != null) {
     const dueAt = isoOf(tick);
-    timers.push({ key: `score:${dueAt}`, dueAt, score: true });
+    timers = append(timers, { key: `score:${dueAt}`, dueAt, score: true });
   }
   return timers;
 }
+const noJourneys: ReadonlySet<string> = new Set();
 
 function remember(state: CustomerState, event: EngineEvent, index: ProgramIndex, nowMs: number) {
   if (index.remembered.has(event.name)) state.recent.push({ name: event.name, t: event.timestamp, properties: event.properties });
@@ -345,38 +352,44 @@ function resumeFromTimer(run: StepRun, program: Program, inst: Instance) {
 function handleEntries(run: StepRun, event: EngineEvent, index: ProgramIndex) {
   for (const program of index.candidates) {
     try {
-      const fired = firingTriggers(run, program, event);
-      for (const trigger of fired) {
-        const key = trigger.config.key ? resolvePath(scopeFor(run, program, event), trigger.config.key) : null;
-        const keyText = key === null || typeof key === "symbol" ? null : textOf(key);
-        const refusal = refusalReason(run, program, keyText, event);
-        if (refusal) {
-          run.effects.push({ t: event.timestamp, journey: program.id, version: program.version, type: "refused", key: `${program.id}:${run.ctx.customerId}:refused:${event.id}`, reason: refusal.reason, ...(refusal.rule ? { rule: refusal.rule } : {}) });
-          break;
-        }
-        enter(run, program, trigger.nodeId, keyText, event);
-        break; // one entry per journey per event
+      // One entry per journey per event: the first trigger that fires.
+      const trigger = firstFiringTrigger(run, program, event);
+      if (!trigger) continue;
+      const key = trigger.config.key ? resolvePath(scopeFor(run, program, event), trigger.config.key) : null;
+      const keyText = key === null || typeof key === "symbol" ? null : textOf(key);
+      const refusal = refusalReason(run, program, keyText, event);
+      if (refusal) {
+        run.effects.push({ t: event.timestamp, journey: program.id, version: program.version, type: "refused", key: `${program.id}:${run.ctx.customerId}:refused:${event.id}`, reason: refusal.reason, ...(refusal.rule ? { rule: refusal.rule } : {}) });
+        continue;
       }
+      enter(run, program, trigger.nodeId, keyText, event);
     } catch (err) {
       throw journeyError(program.id, program.version, err);
     }
   }
   const scores = run.scores;
-  for (const name in scores) run.state.lastScores[name] = scores[name]!;
+  const outside = run.ctx.scores;
+  // A first score, computed (only scoreNames, no key from outside such as an own "__proto__"): the step's own scores
+  // object (made for this step, read-only here) becomes the state's, instead of the loop adding its properties one by one.
+  if (isEmpty(run.state.lastScores) && (!outside || isEmpty(outside))) run.state.lastScores = scores;
+  else for (const name in scores) run.state.lastScores[name] = scores[name]!;
 }
 
 const noTriggers: CompiledTrigger[] = [];
-function firingTriggers(run: StepRun, program: Program, event: EngineEvent): CompiledTrigger[] {
-  const byEvent: CompiledTrigger[] = [];
-  for (const tr of program.triggersByEvent.get(event.name) ?? noTriggers) if (eventTriggerFires(run, program, event, tr)) byEvent.push(tr);
-  if (program.scoreTriggers.length === 0) return byEvent;
-  const byScore = program.scoreTriggers.filter((tr) => {
+/**
+ * The first of a program's triggers that fires on this input: its event triggers in order, then its score triggers
+ * (a crossing of the threshold). Only the first is used, and conditions are pure, so the rest are not evaluated and
+ * no list is built (this runs for every program taking entries, on every input).
+ */
+function firstFiringTrigger(run: StepRun, program: Program, event: EngineEvent): CompiledTrigger | undefined {
+  for (const tr of program.triggersByEvent.get(event.name) ?? noTriggers) if (eventTriggerFires(run, program, event, tr)) return tr;
+  for (const tr of program.scoreTriggers) {
     const s = tr.config.score!;
     const current = run.scores[s.name];
     const previous = run.state.lastScores[s.name];
-    return current !== undefined && current >= s.gte && (previous === undefined || previous < s.gte);
-  });
-  return [...byEvent, ...byScore];
+    if (current !== undefined && current >= s.gte && (previous === undefined || previous < s.gte)) return tr;
+  }
+  return undefined;
 }
 
 function eventTriggerFires(run: StepRun, program: Program, event: EngineEvent, tr: CompiledTrigger): boolean {
@@ -399,7 +412,7 @@ function refusalReason(run: StepRun, program: Program, key: string | null, event
   if (program.cooldown && history?.lastExitedAt && addDuration(new Date(history.lastExitedAt), program.cooldown) > run.now) return { reason: "cooldown" };
   for (const neg of program.negatives) {
     if (neg.blockMs === null) continue;
-    const since = run.now.getTime() - neg.blockMs;
+    const since = run.nowMs - neg.blockMs;
     const hit = s.recent.some(
       (r) => r.name === neg.config.event && parseIso(r.t) > since && r.t <= event.timestamp && neg.where({ ...scopeFor(run, program, undefined), event: { name: r.name, properties: r.properties } }),
     );
@@ -440,7 +453,7 @@ function enter(run: StepRun, program: Program, triggerId: string, key: string | 
     decisions: [],
     path: [],
   };
-  s.instances.push(inst);
+  s.instances = append(s.instances, inst);
   run.effects.push({ t: event.timestamp, journey: program.id, version: program.version, type: "enter", key: `${inst.id}:enter`, instance: inst.id, group, node: triggerId });
   if (group !== "treatment") {
     // Holdout: tracked for the goal until its window ends; no message, no decision, no profile update.
@@ -451,9 +464,9 @@ function enter(run: StepRun, program: Program, triggerId: string, key: string | 
   advance(run, program, inst, triggerId);
 }
 
-function prune(state: CustomerState, now: Date) {
-  if (state.goalWatch.length > 0) state.goalWatch = state.goalWatch.filter((w) => parseIso(w.goalBy) >= now.getTime());
-  const horizon = now.getTime() - stateLimits.lookbackMs;
+function prune(state: CustomerState, nowMs: number) {
+  if (state.goalWatch.length > 0) state.goalWatch = state.goalWatch.filter((w) => parseIso(w.goalBy) >= nowMs);
+  const horizon = nowMs - stateLimits.lookbackMs;
   if (state.sent.length > 0 && parseIso(state.sent[0]!.t) < horizon) state.sent = state.sent.filter((m) => parseIso(m.t) >= horizon);
   if (state.sent.length > stateLimits.sentMessages) state.sent = state.sent.slice(-stateLimits.sentMessages);
   if (state.recent.length > 0 && parseIso(state.recent[0]!.t) < horizon) state.recent = state.recent.filter((r) => parseIso(r.t) >= horizon);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { featureNames, predictAll, type ScoreExample, type ScoreModels, type ScoreName } from "./model";
+import { append } from "@/server/journey/append";
 
 /**
  * A customer's activity as the predictive scores see it, kept in the customer's
@@ -87,17 +88,29 @@ export function dayPairs(days: Activity["days"]): number[] {
   return pairs;
 }
 
-/** Adds one event on `day` (usually today, the last pair; an event of an earlier day goes in its place). */
-function countDay(pairs: number[], day: number) {
+/**
+ * Adds one event on `day` (usually today, the last pair; an event of an earlier day goes in its place). Returns the
+ * pairs: a new customer's first day is a new two-element array (a push onto an empty one would allocate 17 slots).
+ */
+function countDay(pairs: number[], day: number): number[] {
+  if (pairs.length === 0) return [day, 1];
   let i = pairs.length - 2;
   while (i >= 0 && pairs[i]! > day) i -= 2;
   if (i >= 0 && pairs[i] === day) pairs[i + 1] = pairs[i + 1]! + 1;
+  // A new last day (the usual case: a customer's first event of the day) is a push, several times quicker than a splice.
+  else if (i + 2 === pairs.length) pairs.push(day, 1);
   else pairs.splice(i + 2, 0, day, 1);
+  return pairs;
 }
 
 const dayOf = (ms: number) => Math.floor(ms / dayMs);
 const round4 = (v: number) => Math.round(v * 10_000) / 10_000;
-const log1pScaled = (v: number, max: number) => Math.min(1, Math.log1p(Math.max(0, v)) / Math.log1p(max));
+/** log1p(v) / log1p(max), at most 1; `logMax` is log1p(max), computed once below (features are taken on every event). */
+const log1pScaled = (v: number, logMax: number) => Math.min(1, Math.log1p(Math.max(0, v)) / logMax);
+const logSilent = Math.log1p(maxSilentDays);
+const logEvents = Math.log1p(200);
+const logValue = Math.log1p(10_000);
+const logBuys = Math.log1p(20);
 
 /** A purchase's value: the first numeric of revenue / total / value / amount / price. */
 export function purchaseValue(properties: Record<string, unknown>): number {
@@ -138,7 +151,7 @@ export function featuresAt(a: Activity, nowMs: number): number[] {
     buys++;
   }
   const silentDays = a.last === null ? maxSilentDays : Math.max(0, (nowMs - a.last) / dayMs);
-  return [1, round4(log1pScaled(silentDays, maxSilentDays)), round4(log1pScaled(total, 200)), round4(log1pScaled(value, 10_000)), round4(trend), round4(log1pScaled(buys, 20))];
+  return [1, round4(log1pScaled(silentDays, logSilent)), round4(log1pScaled(total, logEvents)), round4(log1pScaled(value, logValue)), round4(trend), round4(log1pScaled(buys, logBuys))];
 }
 export const featureCount = featureNames.length;
 
@@ -180,7 +193,7 @@ function label(a: Activity, nowMs: number, settings: ScoringSettings, event: { i
 function snapshot(a: Activity, nowMs: number, x: number[]) {
   const today = dayOf(nowMs);
   for (const p of a.pending) if (dayOf(p.t) === today) return;
-  a.pending.push({ t: nowMs, x, churn: true, buy: true });
+  a.pending = append(a.pending, { t: nowMs, x, churn: true, buy: true });
   if (a.pending.length > maxPending) a.pending.splice(0, a.pending.length - maxPending);
 }
 
@@ -234,9 +247,7 @@ export function onEvent(
   const examples: ScoreExample[] = [];
   label(a, nowMs, settings, { isActivity: true, isPurchase }, examples);
   if (a.last === null || a.last <= nowMs) a.last = nowMs;
-  const days = dayPairs(a.days);
-  countDay(days, dayOf(nowMs));
-  a.days = days;
+  a.days = countDay(dayPairs(a.days), dayOf(nowMs));
   if (isPurchase) a.buys.push({ t: nowMs, value: purchaseValue(event.properties) });
   prune(a, nowMs);
   const x = featuresAt(a, nowMs);

@@ -120,6 +120,18 @@ describe("predictive scores", () => {
     expect(predictAll(undefined, featuresAt(buyer, t0 + 9 * day)).purchasePropensity).toBeGreaterThan(predictAll(undefined, featuresAt(visitor, t0)).purchasePropensity + 0.2);
   });
 
+  it("predictAll gives predict's rounded scores for the same features again after learn() changed the models in place", () => {
+    const models: ScoreModels = {};
+    const x = featuresAt(drive([{ name: "visit", ms: t0 }], t0).activity, t0);
+    const rounded = (name: ScoreName) => Math.round(predict(name, models[name], x) * 1000) / 1000;
+    for (let i = 0; i < 5; i++) {
+      expect(predictAll(models, x)).toEqual({ churnRisk: rounded("churnRisk"), purchasePropensity: rounded("purchasePropensity") });
+      expect(predictAll(models, x)).toEqual(predictAll(models, [...x]));
+      learn(models, [{ score: "churnRisk", x, y: 1 }, { score: "purchasePropensity", x, y: 1 }]);
+    }
+    expect(predictAll(models, x)).not.toEqual(predictAll(undefined, x));
+  });
+
   it("labels snapshots by what happened in their windows, each only when its window closes", () => {
     // Active on day 0, ticks on days 1 and 2, a purchase on day 2.5, then silence for good.
     const emitted: { e: ScoreExample; at: number }[] = [];

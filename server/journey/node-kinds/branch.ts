@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { conditionSchema } from "../conditions";
-import { defineNodeKind } from "./kind";
+import { defineNodeKind, type NodeOutcome } from "./kind";
 
 const handleName = z.string().min(1).max(50).regex(/^[A-Za-z0-9_-]+$/, "Handles use letters, digits, - and _");
 
@@ -12,6 +12,9 @@ export const branchConfigSchema = z
   });
 export type BranchConfig = z.infer<typeof branchConfigSchema>;
 
+/** "Go on through `else`": shared, as goNext is (outcomes are read, never changed). */
+const goElse: NodeOutcome = Object.freeze({ kind: "go", handle: "else" });
+
 export const branchKind = defineNodeKind<BranchConfig>({
   kind: "branch",
   label: "Branch",
@@ -22,7 +25,11 @@ export const branchKind = defineNodeKind<BranchConfig>({
   handles: (c) => [...c.cases.map((x) => x.handle), "else"],
   requiredHandles: (c) => [...c.cases.map((x) => x.handle), "else"],
   summary: (c) => `${c.cases.length} case${c.cases.length === 1 ? "" : "s"}: ${c.cases.map((x) => x.label ?? x.handle).join(", ")} / else`,
-  run: (c, rt) => ({ kind: "go", handle: c.cases.find((x) => rt.evaluate(x.when))?.handle ?? "else" }),
+  run: (c, rt) => {
+    // A loop, not cases.find with a closure: this runs for every customer who passes the branch.
+    for (const x of c.cases) if (rt.evaluate(x.when)) return { kind: "go", handle: x.handle };
+    return goElse;
+  },
   conditions: (c) => c.cases.map((x) => x.when),
   onMainPath: true,
 });
