@@ -141,7 +141,10 @@ test("an ingestion route asked with another method than POST says so in JSON, as
   for (const [method, path] of [["GET", "/api/v1/track"], ["PUT", "/api/v1/identify"], ["DELETE", "/api/v1/batch"], ["PATCH", "/api/v1/webhooks/stripe"]] as const) {
     const res = await request.fetch(path, { method });
     expect(res.status(), `${method} ${path}`).toBe(405);
-    expect(res.headers()["allow"], `${method} ${path}`).toBe("POST");
+    expect(res.headers()["allow"], `${method} ${path}`).toBe("OPTIONS, POST");
     expect(await res.json(), `${method} ${path}`).toEqual({ errors: [{ index: -1, path: "", message: "Send events with POST" }] });
   }
+  // OPTIONS says what the route takes (Next's own answer listed every method the route file exports).
+  const options = await request.fetch("/api/v1/track", { method: "OPTIONS" });
+  expect([options.status(), options.headers()["allow"]]).toEqual([204, "OPTIONS, POST"]);
 });

@@ -88,7 +88,7 @@ const matrix: Record<string, Row> = {
   ),
   ...Object.fromEntries(
     ["track", "identify", "batch", "webhooks/[source]"].flatMap((route) =>
-      ["GET", "PUT", "PATCH", "DELETE"].map((m) => [`${m} /api/v1/${route}`, { auth: "excluded", reason: "the JSON 405 of a method other than POST: it reads and changes nothing, the same answer for anyone (e2e foundation.spec)" } satisfies Row]),
+      ["GET", "PUT", "PATCH", "DELETE", "OPTIONS"].map((m) => [`${m} /api/v1/${route}`, { auth: "excluded", reason: "the JSON 405 of a method other than POST, or OPTIONS's Allow: it reads and changes nothing, the same answer for anyone (e2e foundation.spec)" } satisfies Row]),
     ),
   ),
   "GET /api/auth/[...nextauth]": { auth: "excluded", reason: "Auth.js session endpoints (sign-in page, CSRF, session): no API key; sessions are covered by the tRPC matrix and e2e sign-in" },

@@ -18,8 +18,9 @@ export function readApiKey(header: string | null): { key: string } | { error: st
   if (/^basic$/i.test(scheme ?? "")) {
     const decoded = Buffer.from(value, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
-    if (colon !== -1 && colon < decoded.length - 1) return { error: "Basic auth takes the API key as the user name and an empty password (<key>:); or send Authorization: Bearer <key>" };
-    const key = colon === -1 ? decoded : decoded.slice(0, colon);
+    // (A password of only white space counts as empty: `echo "$KEY:" | base64` encodes a newline after the colon.)
+    if (colon !== -1 && decoded.slice(colon + 1).trim() !== "") return { error: "Basic auth takes the API key as the user name and an empty password (<key>:); or send Authorization: Bearer <key>" };
+    const key = (colon === -1 ? decoded : decoded.slice(0, colon)).trim();
     return key ? { key } : missing;
   }
   return missing;

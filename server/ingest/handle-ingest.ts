@@ -30,7 +30,7 @@ export type IngestRequest = { header(name: string): string | null; json(): Promi
 export type IngestAnswer = { status: number; headers: Record<string, string>; body: string };
 
 export const fromFetchRequest = (req: Request): IngestRequest => ({ header: (name) => req.headers.get(name), json: () => readJsonBody(req) });
-export const toResponse = (a: IngestAnswer): Response => new Response(a.body, { status: a.status, headers: a.headers });
+export const toResponse = (a: IngestAnswer): Response => new Response(a.status === 204 ? null : a.body, { status: a.status, headers: a.headers });
 
 /**
  * Ingestion answers are a few bytes of JSON: `no-transform` keeps the web
@@ -45,11 +45,15 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 /** A refused request's answer, as every ingestion refusal is shaped: `{"errors": [{index: -1, path: "", message}]}`. */
 export const refusal = (status: number, message: string, headers: Record<string, string> = {}) => json(status, { errors: [{ index: -1, path: "", message }] }, headers);
+/** The methods an ingestion route takes (Allow). */
+const ingestMethods = "OPTIONS, POST";
 /**
  * Any other method on an ingestion route: a JSON 405 with Allow, from the app's routes (which export it for GET, PUT,
  * PATCH and DELETE: Next's own answer is an empty 405) and the listener alike.
  */
-export const onlyPost = () => refusal(405, "Send events with POST", { allow: "POST" });
+export const onlyPost = () => refusal(405, "Send events with POST", { allow: ingestMethods });
+/** OPTIONS on an ingestion route: what it takes (Next's automatic answer would list every method a route file exports). */
+export const ingestOptions = (): IngestAnswer => ({ status: 204, headers: { allow: ingestMethods, "cache-control": "no-store" }, body: "" });
 
 /** Turns a parsed body into normalized events, or the list of what is wrong (index, path, message). */
 export function eventsFromBody(

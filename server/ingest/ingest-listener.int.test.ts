@@ -85,7 +85,11 @@ describe("ingestion listener", () => {
       duplex: "half",
     } as RequestInit);
     expect(chunked.status).toBe(413);
-    expect((await fetch(`${base}/api/v1/track`)).status).toBe(405);
+    // Another method: the app's JSON 405 (e2e foundation.spec checks the app's); OPTIONS says what the route takes.
+    const get = await fetch(`${base}/api/v1/track`);
+    expect([get.status, get.headers.get("allow"), await get.json()]).toEqual([405, "OPTIONS, POST", { errors: [{ index: -1, path: "", message: "Send events with POST" }] }]);
+    const options = await fetch(`${base}/api/v1/webhooks/stripe`, { method: "OPTIONS" });
+    expect([options.status, options.headers.get("allow"), await options.text()]).toEqual([204, "OPTIONS, POST", ""]);
     expect((await fetch(`${base}/journeys`)).status).toBe(404);
     // A malformed percent-escape is a 400 that says so, as the app answers it (it was a 405 "Send events with POST").
     const escaped = await fetch(`${base}/api/v1/webhooks/%E0%A4%A`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });

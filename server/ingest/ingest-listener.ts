@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Db } from "@/db/client";
-import { answerIngest, answerWebhook, onlyPost, refusal, type IngestAnswer, type IngestEndpoint, type IngestRequest } from "./handle-ingest";
+import { answerIngest, answerWebhook, ingestOptions, onlyPost, refusal, type IngestAnswer, type IngestEndpoint, type IngestRequest } from "./handle-ingest";
 import { bodyTooLargeMessage, defaultBodyLimits, jsonBodyFrom } from "./read-json-body";
 import { hasMalformedEscape, malformedEscapeMessage } from "@/server/url-escapes";
 
@@ -52,7 +52,7 @@ export async function serveIngest(db: Db, route: IngestRoute, req: IncomingMessa
 
 /** Writes an ingestion answer (with its length: these answers are small and whole). */
 export function writeAnswer(res: ServerResponse, answer: IngestAnswer): void {
-  res.writeHead(answer.status, { "content-length": String(Buffer.byteLength(answer.body)), ...answer.headers });
+  res.writeHead(answer.status, answer.status === 204 ? answer.headers : { "content-length": String(Buffer.byteLength(answer.body)), ...answer.headers });
   res.end(answer.body);
 }
 
@@ -115,7 +115,9 @@ export function createIngestServer(db: Db, opts: { log?: (line: string) => void 
       return writeAnswer(
         res,
         known
-          ? onlyPost()
+          ? req.method === "OPTIONS"
+            ? ingestOptions()
+            : onlyPost()
           : refusal(404, "This is the ingestion listener: it serves POST /api/v1/track, /identify, /batch and /webhooks/{source}; the app serves the rest"),
       );
     }

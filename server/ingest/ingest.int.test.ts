@@ -137,7 +137,9 @@ describe("event ingestion on Postgres", () => {
     expect(res.status).toBe(200);
     // Also without the colon; but with a password (the key in the password field, or credentials from elsewhere), it
     // says what to send instead of "invalid key", and stores nothing.
-    expect((await handleIngest(db, post(null, { userId: "u1", event: "x" }, { authorization: `Basic ${Buffer.from(key).toString("base64")}` }), "track")).status).toBe(200);
+    // And with a newline or spaces after it (`echo "$KEY:" | base64` encodes the newline).
+    for (const credentials of [key, `${key}:\n`, `${key}: `])
+      expect((await handleIngest(db, post(null, { userId: "u1", event: "x" }, { authorization: `Basic ${Buffer.from(credentials).toString("base64")}` }), "track")).status, JSON.stringify(credentials)).toBe(200);
     for (const credentials of [`:${key}`, `${key}:${key}`, "someone:secret"]) {
       const refused = await handleIngest(db, post(null, { userId: "u2", event: "x" }, { authorization: `Basic ${Buffer.from(credentials).toString("base64")}` }), "track");
       expect(refused.status).toBe(401);

@@ -89,6 +89,35 @@ describe("a journey whose part of a step throws", () => {
     expect(() => orchestrate([programs().a], { instances: 5 } as unknown as CustomerState, at("2026-05-04T10:00:00.000Z"), ctx)).toThrow(TypeError);
   });
 
+  it("fails only its journey on other shapes this version cannot handle: a wait with no end, a stay with no path, a goal watch with no deadline", () => {
+    const { a, b } = programs();
+    const first = orchestrate([a], null, at("2026-05-04T10:00:00.000Z"), ctx).state;
+    const inst = first.instances[0]!;
+    const odd = frozen({
+      ...first,
+      instances: [{ ...inst, waiting: { kind: "wait" } }, { ...inst, id: "a:c1:9", path: undefined }],
+      goalWatch: [{ instance: "a:c1:0", journey: "a", version: 3, group: "treatment", goalBy: null, decisions: [], enteredAt: inst.enteredAt }],
+    } as unknown as CustomerState);
+    // Its timer: a's failure, not the whole input's.
+    const timer = orchestrate([a, b], odd, { kind: "timer", instanceId: inst.id, seq: inst.seq, at: "2026-05-05T10:00:00.000Z" }, ctx);
+    expect(timer.failures.map((f) => f.journey)).toEqual(["a"]);
+    expect(timer.state.instances).toEqual(odd.instances);
+    // A `buy`: both journeys take new entries (a's odd stays are not touched by it); the stay without a path and the
+    // watch without a deadline are kept as they are (the state's pruning used to throw on the watch).
+    const res = orchestrate([a, b], odd, at("2026-05-04T11:00:00.000Z"), ctx);
+    expect(res.failures).toEqual([]);
+    expect(res.effects.filter((e) => e.type === "enter").map((e) => e.journey)).toEqual(["a", "b"]);
+    expect(res.state.instances.slice(0, 2)).toEqual(odd.instances);
+    expect(res.state.goalWatch).toEqual(odd.goalWatch);
+    // a's goal (`order`) reaches the watch without a deadline: a fails alone.
+    const order = orchestrate([a, b], odd, { kind: "event", event: { id: "o", type: "track", name: "order", properties: {}, traits: {}, timestamp: "2026-05-04T11:00:00.000Z" } }, ctx);
+    expect(order.failures.map((f) => f.journey)).toEqual(["a"]);
+    // An event no journey takes: nothing fails.
+    const quiet = orchestrate([a, b], odd, { kind: "event", event: { id: "v", type: "track", name: "visit", properties: {}, traits: {}, timestamp: "2026-05-04T11:00:00.000Z" } }, ctx);
+    expect(quiet.failures).toEqual([]);
+    expect(quiet.state.instances).toEqual(odd.instances);
+  });
+
   it("reports no failure when nothing throws", () => {
     const { a, b } = programs();
     expect(orchestrate([a, b], null, at("2026-05-04T10:00:00.000Z"), ctx).failures).toEqual([]);

@@ -110,7 +110,7 @@ export class Simulator {
     // The runtime records a journey whose part of a step threw and goes on without it; a simulation stops and says so
     // (a journey that throws is a bug to see, not a path to show).
     const failed = res.failures[0];
-    if (failed) throw new Error(`journey ${failed.journey} failed for ${userId} at ${input.kind === "event" ? input.event.timestamp : input.at}: ${failed.error instanceof Error ? failed.error.message : String(failed.error)}`);
+    if (failed) throw new Error(`journey ${failed.journey} failed for ${userId} at ${input.kind === "event" ? input.event.timestamp : input.at}: ${failed.error instanceof Error ? failed.error.message : String(failed.error)}`, { cause: failed.error });
     applyStatsUpdates(this.decisionStats, statsUpdates(res.effects));
     learn(this.scoreModels, res.scoreExamples);
     this.states.set(userId, res.state);

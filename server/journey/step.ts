@@ -100,9 +100,9 @@ function stepAll(stateIn: CustomerState | null, input: StepInput, ctx: StepConte
   if (input.kind === "timer") {
     const inst = state.instances.find((i) => i.id === input.instanceId);
     const program = inst && movable(inst);
-    if (inst && program && inst.waiting && inst.seq === input.seq && parseIso(inst.waiting.until) <= nowMs) {
+    if (inst && program) {
       try {
-        resumeFromTimer(run, program, inst);
+        if (inst.waiting && inst.seq === input.seq && parseIso(inst.waiting.until) <= nowMs) resumeFromTimer(run, program, inst);
       } catch (err) {
         throw journeyError(inst.journey, inst.version, err);
       }
@@ -233,7 +233,9 @@ function copyInstance(i: Instance): Instance {
     suppressUntil: i.suppressUntil,
     entryEvent: i.entryEvent,
     decisions: i.decisions,
-    path: i.path.slice(),
+    // (Not a list: an instance stored in a shape this version cannot handle. Left as it is, so that only its own
+    // journey's steps fail on it, where they use it; see orchestrate.)
+    path: Array.isArray(i.path) ? i.path.slice() : i.path,
   };
 }
 
@@ -465,7 +467,8 @@ function enter(run: StepRun, program: Program, triggerId: string, key: string | 
 }
 
 function prune(state: CustomerState, nowMs: number) {
-  if (state.goalWatch.length > 0) state.goalWatch = state.goalWatch.filter((w) => parseIso(w.goalBy) >= nowMs);
+  // A watch whose goalBy is not text (stored in a shape this version cannot handle) is kept: its journey's goal fails on it, alone.
+  if (state.goalWatch.length > 0) state.goalWatch = state.goalWatch.filter((w) => typeof w.goalBy !== "string" || parseIso(w.goalBy) >= nowMs);
   const horizon = nowMs - stateLimits.lookbackMs;
   if (state.sent.length > 0 && parseIso(state.sent[0]!.t) < horizon) state.sent = state.sent.filter((m) => parseIso(m.t) >= horizon);
   if (state.sent.length > stateLimits.sentMessages) state.sent = state.sent.slice(-stateLimits.sentMessages);

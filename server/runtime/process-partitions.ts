@@ -172,11 +172,32 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
        * (recorded: the customer goes on from the state before it).
        */
       /**
-       * A timer whose step failed waits an hour (it stays due otherwise, and comes back in every batch): moved in the
-       * customer's set of timers, or, for a claimed one the set does not hold (a resume's wake-up), by its id.
+       * A timer whose step failed waits an hour (it stays due otherwise, and comes back in every batch). An instance's
+       * timer is moved in the state itself (the wait's end), since a customer's timers are a function of their state:
+       * moved only in the batch's set of timers, the customer's next input, in this batch or a later one, put it back
+       * where it was, and it failed again at every input. Otherwise (a state whose instances cannot be read) it is moved
+       * in the set; a claimed one the set does not hold (a resume's wake-up), by its id.
        */
-      const postpone = (timer: { key: string; id?: number }, at: string) => {
+      const postpone = (timer: { key: string; id?: number }, at: string, instanceId?: string) => {
         const retryAt = new Date(Math.max(now.getTime(), Date.parse(at)) + failedTimerRetryMs).toISOString();
+        if (instanceId !== undefined) {
+          try {
+            let moved = false;
+            const instances = outcome.state.instances.map((i) => {
+              if (i.id !== instanceId || !i.waiting) return i;
+              moved = true;
+              return { ...i, waiting: { ...i.waiting, until: retryAt } };
+            });
+            if (moved) {
+              // A new state and instance: the stored state is read again when the batch runs again for a model's answers.
+              outcome.state = { ...outcome.state, instances };
+              outcome.timers = timersOf(outcome.state, heldJourneys.get(w.workspaceId));
+              return;
+            }
+          } catch {
+            // Instances that are not a list: moved in the set below.
+          }
+        }
         const wake = timer.id === undefined ? -1 : claimedWakes.indexOf(timer.id);
         if (outcome.timers.some((t) => t.key === timer.key)) outcome.timers = outcome.timers.map((t) => (t.key === timer.key ? { ...t, dueAt: retryAt } : t));
         else if (wake >= 0) postponed.push(...claimedWakes.splice(wake, 1));
@@ -198,7 +219,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
           // A bug, or an input the engine cannot handle: this one input fails, not the batch. Thrown again at every
           // retry, it would roll back every customer of the batch each time and stop the worker's partitions for good.
           failures.push(failureOf(w, what, at, err));
-          if (timer) postpone(timer, at);
+          if (timer) postpone(timer, at, input.kind === "timer" ? input.instanceId : undefined);
           handled++;
           return false;
         }
@@ -217,7 +238,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
           // Journeys whose part threw were left out of this step (their instances as they were); the others went on.
           for (const f of res.failures) failures.push(failureOf(w, what, at, f.error, f.journey, f.version));
           // The timer of an instance whose journey failed is still due: it waits an hour, as when a whole step fails.
-          if (timer && input.kind === "timer" && res.failures.some((f) => res.state.instances.some((i) => i.id === input.instanceId && i.journey === f.journey))) postpone(timer, at);
+          if (timer && input.kind === "timer" && res.failures.some((f) => res.state.instances.some((i) => i.id === input.instanceId && i.journey === f.journey))) postpone(timer, at, input.instanceId);
         }
         handled++;
         return true;

@@ -161,7 +161,9 @@ export async function writeOutcomes(
         const row = { m: e.type === "goal" ? "convert" : "exit", b: durationBucket(e.sinceEntryMs) };
         tally(durations, JSON.stringify([base.w, base.j, base.v, base.d, base.g, row.m, row.b]), () => ({ ...base, ...row, count: 0 }));
       }
-      if (e.type === "exit" && e.path) {
+      // (Only a list of steps: an instance stored in a shape this version cannot handle may exit with something else,
+      // and one customer's odd path must not fail the whole batch's write.)
+      if (e.type === "exit" && Array.isArray(e.path) && e.path.every((x) => typeof x === "string")) {
         const path = e.path;
         const k = pathKey(path);
         tally(paths, JSON.stringify([base.w, base.j, base.v, base.d, base.g, k]), () => ({ ...base, k, path, count: 0 }));

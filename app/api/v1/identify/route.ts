@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { handleIngest, onlyPost, toResponse } from "@/server/ingest/handle-ingest";
+import { handleIngest, ingestOptions, onlyPost, toResponse } from "@/server/ingest/handle-ingest";
 
 export async function POST(req: Request) {
   return handleIngest(await getDb(), req, "identify");
@@ -11,3 +11,5 @@ export const GET = notPost;
 export const PUT = notPost;
 export const PATCH = notPost;
 export const DELETE = notPost;
+/** What the route takes (Next's own OPTIONS would list every method exported here). */
+export const OPTIONS = () => toResponse(ingestOptions());

@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { handleWebhook, onlyPost, toResponse } from "@/server/ingest/handle-ingest";
+import { handleWebhook, ingestOptions, onlyPost, toResponse } from "@/server/ingest/handle-ingest";
 
 export async function POST(req: Request, { params }: { params: Promise<{ source: string }> }) {
   return handleWebhook(await getDb(), req, (await params).source);
@@ -11,3 +11,5 @@ export const GET = notPost;
 export const PUT = notPost;
 export const PATCH = notPost;
 export const DELETE = notPost;
+/** What the route takes (Next's own OPTIONS would list every method exported here). */
+export const OPTIONS = () => toResponse(ingestOptions());
