@@ -118,6 +118,20 @@ describe("a journey whose part of a step throws", () => {
     expect(quiet.state.instances).toEqual(odd.instances);
   });
 
+  it("leaves out only the version that failed: stays pinned to an old version do not keep the live one from taking entries", () => {
+    const { a } = programs();
+    const first = orchestrate([a], null, at("2026-05-04T10:00:00.000Z"), ctx).state;
+    const { decisions: _dropped, ...broken } = first.instances[0]!;
+    const stateIn = frozen({ ...first, instances: [broken] } as unknown as CustomerState);
+    // Version 4 of a, a repair published meanwhile: it takes entries on `order`, a's goal (whose handling fails on version 3's stay).
+    const v4 = compileJourney(journey("a", [["t", "trigger", { event: "order" }], ["m", "message", { channel: "email", template: "A4" }]], ["t>m"], { reentry: "always", goal: { event: "order", within: "P7D", exitOnGoal: true } }), 4);
+    const live: LiveProgram[] = [{ program: a.program, acceptsEntries: false }, { program: v4, acceptsEntries: true }];
+    const res = orchestrate(live, stateIn, { kind: "event", event: { id: "o1", type: "track", name: "order", properties: {}, traits: {}, timestamp: "2026-05-04T12:00:00.000Z" } }, ctx);
+    expect(res.failures.map((f) => [f.journey, f.version])).toEqual([["a", 3]]);
+    expect(res.state.instances[0]).toEqual(broken);
+    expect(res.effects.filter((e) => e.type === "message").map((e) => [e.journey, e.version])).toEqual([["a", 4]]);
+  });
+
   it("reports no failure when nothing throws", () => {
     const { a, b } = programs();
     expect(orchestrate([a, b], null, at("2026-05-04T10:00:00.000Z"), ctx).failures).toEqual([]);

@@ -26,9 +26,10 @@ export { customerTimezone, scopeFor };
  * One journey's failure is its own (`failures`): when a journey's part of the
  * step throws (a bug, or an instance stored in a shape this version cannot
  * handle), the input is handled again from the state as it came in, with that
- * journey left out: its instances stay exactly as they were (their timers
- * too) and it takes no entry, while the other journeys, the customer's
- * activity and the lookback go on as if it had not been there. Without this, a
+ * journey's version left out: its instances stay exactly as they were (their
+ * timers too) and it takes no entry, while the other journeys (and the other
+ * versions of that one), the customer's activity and the lookback go on as if
+ * it had not been there. Without this, a
  * customer's every input failed whole, for every journey they were in, until
  * someone repaired the one. What throws outside any journey's part (a stored
  * state that is not one) still throws.
@@ -42,13 +43,13 @@ export function orchestrate(programs: LiveProgram[], stateIn: CustomerState | nu
     const failures: JourneyFailure[] = [];
     const left = new Set<string>();
     for (let e = err; ; ) {
-      left.add(e.journey);
+      left.add(versionKey(e.journey, e.version));
       failures.push({ journey: e.journey, version: e.version, error: e.failure });
       try {
         return stepAll(stateIn, input, ctx, without(index, left), failures);
       } catch (again) {
         // A journey already left out cannot throw again; if something did, it is not one journey's failure.
-        if (!(again instanceof JourneyStepError) || left.has(again.journey)) throw again;
+        if (!(again instanceof JourneyStepError) || left.has(versionKey(again.journey, again.version))) throw again;
         e = again;
       }
     }
@@ -178,15 +179,20 @@ function indexOf(programs: LiveProgram[]): ProgramIndex {
   return index;
 }
 
-/** The index with these journeys left out: no entry, and their instances are frozen as they are (their timers kept: `held` is unchanged). */
+/**
+ * The index with these journey versions (versionKey) left out: no entry, and their instances are frozen as they are
+ * (their timers kept: `held` is unchanged). By version: stays pinned to an old version that fail on it do not keep the
+ * live version (a repair, say) from taking entries.
+ */
 function without(index: ProgramIndex, left: ReadonlySet<string>): ProgramIndex {
   return {
     ...index,
-    candidates: index.candidates.filter((p) => !left.has(p.id)),
-    programOf: (inst) => (left.has(inst.journey) ? undefined : index.programOf(inst)),
-    movable: (inst) => (left.has(inst.journey) ? undefined : index.movable(inst)),
+    candidates: index.candidates.filter((p) => !left.has(versionKey(p.id, p.version))),
+    programOf: (inst) => (left.has(versionKey(inst.journey, inst.version)) ? undefined : index.programOf(inst)),
+    movable: (inst) => (left.has(versionKey(inst.journey, inst.version)) ? undefined : index.movable(inst)),
   };
 }
+const versionKey = (journey: string, version: number | null | undefined) => `${journey}\u0000${version ?? ""}`;
 
 function isEmpty(o: object): boolean {
   for (const _ in o) return false;
