@@ -10,6 +10,7 @@ import { emptyCustomerState, stateLimits, type CustomerState, type Instance } fr
 import type { Effect, EngineEvent, LiveProgram, StepContext, StepInput, Timer } from "./step-types";
 import { copyActivity, defaultScoringSettings, emptyActivity, onEvent, onTick, scoresAt, type ScoringResult } from "@/server/scores/activity";
 import { append } from "./append";
+import { countKeys } from "./keys";
 
 export { customerTimezone, scopeFor };
 
@@ -242,7 +243,7 @@ function copyInstance(i: Instance): Instance {
 /** Timers are a function of the state: one per waiting instance (none for a held journey's), and the scoring tick. */
 export function timersOf(state: CustomerState, heldJourneys: ReadonlySet<string> = noJourneys): Timer[] {
   let timers: Timer[] = [];
-  for (const i of state.instances) if (i.waiting && !heldJourneys.has(i.journey)) timers = append(timers, { key: `${i.id}:${i.seq}`, dueAt: i.waiting.until, instanceId: i.id, seq: i.seq });
+  for (const i of state.instances) if (i.waiting && !heldJourneys.has(i.journey)) timers = append(timers, { key: countKeys.key(i.id, i.seq), dueAt: i.waiting.until, instanceId: i.id, seq: i.seq });
   const tick = state.activity?.nextAt;
   if (tick != null) {
     const dueAt = isoOf(tick);
@@ -439,7 +440,7 @@ function enter(run: StepRun, program: Program, triggerId: string, key: string | 
         : "treatment";
   const goalBy = program.goal ? isoOf(addDuration(run.now, program.goal.within, customerTimezone(program, s.traits)).getTime()) : null;
   const inst: Instance = {
-    id: `${program.id}:${c.customerId}:${history.entries}`,
+    id: countKeys.key(program.idPrefix + c.customerId, history.entries),
     journey: program.id,
     version: program.version,
     key,
