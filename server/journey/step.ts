@@ -3,7 +3,7 @@ import { resolvePath, textOf } from "./conditions";
 import { localHour } from "./local-time";
 import { addDuration } from "./durations";
 import { unitHash } from "./hash";
-import { isCanonicalIso, isoOf, parseIso } from "./iso";
+import { isCanonicalIso, isoOf, parseIso, parseNewIso } from "./iso";
 import { advance, exitInstance, sinceEntry, StepRun } from "./advance";
 import { customerTimezone, scopeFor } from "./scope";
 import { emptyCustomerState, stateLimits, type CustomerState, type Instance } from "./state";
@@ -91,7 +91,7 @@ function stepAll(stateIn: CustomerState | null, input: StepInput, ctx: StepConte
   const traitUpdates: Record<string, unknown> = {};
   const { programOf, movable } = index;
   const t = input.kind === "event" ? input.event.timestamp : input.at;
-  const nowMs = parseIso(t);
+  const nowMs = parseNewIso(t);
   const nowIso = isCanonicalIso(t, nowMs) ? t : new Date(nowMs).toISOString();
   const scoring = score(state, input, ctx, nowMs);
   // Computed scores, overridden by any set from outside; conditions and predictive triggers read these.
