@@ -210,7 +210,8 @@ function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: str
     return goNext;
   }
   const workspaceQuiet = run.ctx.workspace.quietHours;
-  const until = (workspaceQuiet ? quietUntil(run.now, workspaceQuiet, tz) : null) ?? (program.quietHours ? quietUntil(run.now, program.quietHours, tz) : null);
+  // The time in ms: most messages fall outside quiet hours, and need no Date (run.now makes one).
+  const until = (workspaceQuiet ? quietUntil(run.nowMs, workspaceQuiet, tz) : null) ?? (program.quietHours ? quietUntil(run.nowMs, program.quietHours, tz) : null);
   if (until) {
     run.effects.push(notSent(run, inst, nodeId, config.channel, "held", "quiet_hours"));
     return { kind: "hold", until };
