@@ -7,9 +7,14 @@ import { tzOffset } from "@date-fns/tz";
  */
 const offsets = new Map<string, Map<number, number>>();
 let memoSize = 0;
+let lastTz = "";
+let lastQuarter = NaN;
+let lastOffset = 0;
 export function offsetMinutes(tz: string, ms: number): number {
   if (tz === "UTC") return 0;
   const quarter = Math.floor(ms / 900_000);
+  // A step asks for one zone and time several times (context.hour, quiet hours): the last answer, without the maps.
+  if (quarter === lastQuarter && tz === lastTz) return lastOffset;
   let zone = offsets.get(tz);
   if (!zone) {
     if (offsets.size > 1_000) offsets.clear();
@@ -24,6 +29,9 @@ export function offsetMinutes(tz: string, ms: number): number {
     off = tzOffset(tz, new Date(ms));
     zone.set(quarter, off);
   }
+  lastTz = tz;
+  lastQuarter = quarter;
+  lastOffset = off;
   return off;
 }
 
