@@ -15,6 +15,7 @@ import { maxDecisionMemos, maxPathSteps, type CustomerState, type Instance } fro
 import { customerTimezone, scopeFor } from "./scope";
 import type { Effect, EngineEvent, StepContext } from "./step-types";
 import { append } from "./append";
+import { messageKeys, nodeKeys } from "./keys";
 
 /** The mutable working set of one orchestrate call. */
 export class StepRun {
@@ -84,7 +85,7 @@ export function advance(run: StepRun, program: Program, inst: Instance, target: 
     if (!resuming) {
       inst.seq += 1;
       inst.node = node.id;
-      run.effects.push({ t: run.nowIso, journey: inst.journey, version: inst.version, type: "node", key: `${inst.id}:${inst.seq}:node`, instance: inst.id, node: node.id, group: inst.group });
+      run.effects.push({ t: run.nowIso, journey: inst.journey, version: inst.version, type: "node", key: nodeKeys.key(inst.id, inst.seq), instance: inst.id, node: node.id, group: inst.group });
       if (inst.path.length < maxPathSteps) inst.path = append(inst.path, node.id);
       else if (inst.path.length === maxPathSteps) inst.path.push("…");
     }
@@ -209,7 +210,8 @@ function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: str
     return goNext;
   }
   const workspaceQuiet = run.ctx.workspace.quietHours;
-  const until = (workspaceQuiet ? quietUntil(run.now, workspaceQuiet, tz) : null) ?? (program.quietHours ? quietUntil(run.now, program.quietHours, tz) : null);
+  // The time in ms: most messages fall outside quiet hours, and need no Date (run.now makes one).
+  const until = (workspaceQuiet ? quietUntil(run.nowMs, workspaceQuiet, tz) : null) ?? (program.quietHours ? quietUntil(run.nowMs, program.quietHours, tz) : null);
   if (until) {
     run.effects.push(notSent(run, inst, nodeId, config.channel, "held", "quiet_hours"));
     return { kind: "hold", until };
@@ -232,7 +234,7 @@ function sendMessage(run: StepRun, program: Program, inst: Instance, nodeId: str
     channel: config.channel,
     group: inst.group,
     type: "message",
-    key: `${inst.id}:${inst.seq}:message`,
+    key: messageKeys.key(inst.id, inst.seq),
     message: {
       channel: config.channel,
       subject: config.subject ? renderTemplate(config.subject, scope) : null,

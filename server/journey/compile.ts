@@ -21,6 +21,8 @@ export type CompiledNegative = { nodeId: string; config: NegativeTriggerConfig; 
 /** The runtime's program: everything parsed and indexed once per published version. */
 export type Program = {
   id: string;
+  /** `${id}:`, the start of every instance id (built once, not per entry). */
+  idPrefix: string;
   version: number | null;
   document: JourneyDocument;
   priority: number;
@@ -124,6 +126,7 @@ export function compileJourney(input: unknown, version: number | null = null): P
   const s = doc.settings;
   return {
     id: doc.id,
+    idPrefix: `${doc.id}:`,
     version,
     document: doc,
     priority: s.priority,

@@ -68,6 +68,17 @@ export function parseIso(t: string): number {
   return lastMs;
 }
 
+/**
+ * parseIso(t) for text that is most likely new (an input's time): parsed without first comparing it with the text
+ * parseIso last read (a comparison of two 24-character texts that differ near their end cost a fifth of the parse),
+ * and remembered as parseIso's last. Same value.
+ */
+export function parseNewIso(t: string): number {
+  lastMs = parseIsoText(t);
+  lastText = t;
+  return lastMs;
+}
+
 function parseIsoText(t: string): number {
   if (hasIsoShape(t)) {
     // Digits read two at a time (a pair is -1 if either is not a digit: that text goes to the parser).

@@ -7,9 +7,14 @@ import { tzOffset } from "@date-fns/tz";
  */
 const offsets = new Map<string, Map<number, number>>();
 let memoSize = 0;
+let lastTz = "";
+let lastQuarter = NaN;
+let lastOffset = 0;
 export function offsetMinutes(tz: string, ms: number): number {
   if (tz === "UTC") return 0;
   const quarter = Math.floor(ms / 900_000);
+  // A step asks for one zone and time several times (context.hour, quiet hours): the last answer, without the maps.
+  if (quarter === lastQuarter && tz === lastTz) return lastOffset;
   let zone = offsets.get(tz);
   if (!zone) {
     if (offsets.size > 1_000) offsets.clear();
@@ -24,6 +29,9 @@ export function offsetMinutes(tz: string, ms: number): number {
     off = tzOffset(tz, new Date(ms));
     zone.set(quarter, off);
   }
+  lastTz = tz;
+  lastQuarter = quarter;
+  lastOffset = off;
   return off;
 }
 
@@ -79,10 +87,10 @@ export function nextLocalTime(at: Date, clock: { hour: number; minute: number },
 }
 
 /**
- * Whether `at` falls in quiet hours [start, end) in `tz` (the window may wrap
+ * Whether `at` (a Date, or epoch ms) falls in quiet hours [start, end) in `tz` (the window may wrap
  * midnight, e.g. 21:00–08:00), and if so when they end.
  */
-export function quietUntil(at: Date, quiet: { start: string; end: string }, tz: string): Date | null {
+export function quietUntil(at: Date | number, quiet: { start: string; end: string }, tz: string): Date | null {
   const start = parseClock(quiet.start);
   const end = parseClock(quiet.end);
   if (!start || !end) return null;
@@ -91,7 +99,8 @@ export function quietUntil(at: Date, quiet: { start: string; end: string }, tz: 
   const s = start.hour * 60 + start.minute;
   const e = end.hour * 60 + end.minute;
   const inside = s <= e ? now >= s && now < e : now >= s || now < e;
-  return inside ? nextLocalTime(at, end, tz) : null;
+  // `at` as epoch ms (the engine's step): a Date only when quiet hours hold the message.
+  return inside ? nextLocalTime(typeof at === "number" ? new Date(at) : at, end, tz) : null;
 }
 
 const knownZones = new Map<string, boolean>();

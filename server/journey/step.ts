@@ -3,13 +3,14 @@ import { resolvePath, textOf } from "./conditions";
 import { localHour } from "./local-time";
 import { addDuration } from "./durations";
 import { unitHash } from "./hash";
-import { isCanonicalIso, isoOf, parseIso } from "./iso";
+import { isCanonicalIso, isoOf, parseIso, parseNewIso } from "./iso";
 import { advance, exitInstance, sinceEntry, StepRun } from "./advance";
 import { customerTimezone, scopeFor } from "./scope";
 import { emptyCustomerState, stateLimits, type CustomerState, type Instance } from "./state";
 import type { Effect, EngineEvent, LiveProgram, StepContext, StepInput, Timer } from "./step-types";
 import { copyActivity, defaultScoringSettings, emptyActivity, onEvent, onTick, scoresAt, type ScoringResult } from "@/server/scores/activity";
 import { append } from "./append";
+import { countKeys } from "./keys";
 
 export { customerTimezone, scopeFor };
 
@@ -91,7 +92,7 @@ function stepAll(stateIn: CustomerState | null, input: StepInput, ctx: StepConte
   const traitUpdates: Record<string, unknown> = {};
   const { programOf, movable } = index;
   const t = input.kind === "event" ? input.event.timestamp : input.at;
-  const nowMs = parseIso(t);
+  const nowMs = parseNewIso(t);
   const nowIso = isCanonicalIso(t, nowMs) ? t : new Date(nowMs).toISOString();
   const scoring = score(state, input, ctx, nowMs);
   // Computed scores, overridden by any set from outside; conditions and predictive triggers read these.
@@ -248,7 +249,7 @@ function copyInstance(i: Instance): Instance {
 /** Timers are a function of the state: one per waiting instance (none for a held journey's), and the scoring tick. */
 export function timersOf(state: CustomerState, heldJourneys: ReadonlySet<string> = noJourneys): Timer[] {
   let timers: Timer[] = [];
-  for (const i of state.instances) if (i.waiting && !heldJourneys.has(i.journey)) timers = append(timers, { key: `${i.id}:${i.seq}`, dueAt: i.waiting.until, instanceId: i.id, seq: i.seq });
+  for (const i of state.instances) if (i.waiting && !heldJourneys.has(i.journey)) timers = append(timers, { key: countKeys.key(i.id, i.seq), dueAt: i.waiting.until, instanceId: i.id, seq: i.seq });
   const tick = state.activity?.nextAt;
   if (tick != null) {
     const dueAt = isoOf(tick);
@@ -445,7 +446,7 @@ function enter(run: StepRun, program: Program, triggerId: string, key: string | 
         : "treatment";
   const goalBy = program.goal ? isoOf(addDuration(run.now, program.goal.within, customerTimezone(program, s.traits)).getTime()) : null;
   const inst: Instance = {
-    id: `${program.id}:${c.customerId}:${history.entries}`,
+    id: countKeys.key(program.idPrefix + c.customerId, history.entries),
     journey: program.id,
     version: program.version,
     key,

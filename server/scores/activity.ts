@@ -111,6 +111,19 @@ const logSilent = Math.log1p(maxSilentDays);
 const logEvents = Math.log1p(200);
 const logValue = Math.log1p(10_000);
 const logBuys = Math.log1p(20);
+/**
+ * round4(log1pScaled(v, logMax)), the way a feature is scaled: 0 for v ≤ 0 (what the expression gives: log1p(0) is
+ * 0), and for a whole count (events, purchases) up to where it reaches 1 the value from a table made with the same
+ * expression at load (every step of an active customer scales two counts; log1p is the dearest part of the features).
+ */
+function scaled(v: number, logMax: number, table: readonly number[]): number {
+  if (v <= 0) return 0;
+  return v < table.length && Math.floor(v) === v ? table[v]! : round4(log1pScaled(v, logMax));
+}
+const countTable = (max: number, logMax: number) => Array.from({ length: max + 1 }, (_, n) => round4(log1pScaled(n, logMax)));
+const eventCounts = countTable(200, logEvents);
+const buyCounts = countTable(20, logBuys);
+const noTable: readonly number[] = [];
 
 /** A purchase's value: the first numeric of revenue / total / value / amount / price. */
 export function purchaseValue(properties: Record<string, unknown>): number {
@@ -151,7 +164,7 @@ export function featuresAt(a: Activity, nowMs: number): number[] {
     buys++;
   }
   const silentDays = a.last === null ? maxSilentDays : Math.max(0, (nowMs - a.last) / dayMs);
-  return [1, round4(log1pScaled(silentDays, logSilent)), round4(log1pScaled(total, logEvents)), round4(log1pScaled(value, logValue)), round4(trend), round4(log1pScaled(buys, logBuys))];
+  return [1, scaled(silentDays, logSilent, noTable), scaled(total, logEvents, eventCounts), scaled(value, logValue, noTable), round4(trend), scaled(buys, logBuys, buyCounts)];
 }
 export const featureCount = featureNames.length;
 
