@@ -30,10 +30,9 @@ export { customerTimezone, scopeFor };
  * journey's version left out: its instances stay exactly as they were (their
  * timers too) and it takes no entry, while the other journeys (and the other
  * versions of that one), the customer's activity and the lookback go on as if
- * it had not been there. Without this, a
- * customer's every input failed whole, for every journey they were in, until
- * someone repaired the one. What throws outside any journey's part (a stored
- * state that is not one) still throws.
+ * it had not been there. Without this, a customer's every input failed whole,
+ * for every journey they were in, until someone repaired the one. What throws
+ * outside any journey's part (a stored state that is not one) still throws.
  */
 export function orchestrate(programs: LiveProgram[], stateIn: CustomerState | null, input: StepInput, ctx: StepContext): StepResult {
   const index = indexOf(programs);

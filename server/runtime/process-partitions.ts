@@ -168,10 +168,6 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
       const claimedWakes = w.timers.filter((t) => (t.payload as { wake?: unknown } | null)?.wake === true).map((t) => t.id);
       const outcome: CustomerOutcome = { workspaceId: w.workspaceId, customerId: w.customerId, state, effects: [], timers: timersOf(state, heldJourneys.get(w.workspaceId)), traitUpdates: {}, claimedWakes };
       /**
-       * Runs one input (`timer`: its timer, a claimed row with its id or one of the steps' own); false if its step threw
-       * (recorded: the customer goes on from the state before it).
-       */
-      /**
        * A timer whose step failed waits an hour (it stays due otherwise, and comes back in every batch). An instance's
        * timer is moved in the state itself (the wait's end), since a customer's timers are a function of their state:
        * moved only in the batch's set of timers, the customer's next input, in this batch or a later one, put it back
@@ -202,6 +198,11 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
         if (outcome.timers.some((t) => t.key === timer.key)) outcome.timers = outcome.timers.map((t) => (t.key === timer.key ? { ...t, dueAt: retryAt } : t));
         else if (wake >= 0) postponed.push(...claimedWakes.splice(wake, 1));
       };
+      /**
+       * Runs one input (`timer`: its timer, a claimed row with its id or one of the steps' own); false if its step threw
+       * (recorded: the customer goes on from the state before it). A journey's part that threw is recorded too, and the
+       * others go on (orchestrate's `failures`).
+       */
       const apply = (input: StepInput, what: string, timer?: { key: string; id?: number }): boolean => {
         let res: ReturnType<typeof orchestrate>;
         const at = input.kind === "event" ? input.event.timestamp : input.at;
@@ -237,8 +238,9 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
         if (res.failures.length > 0) {
           // Journeys whose part threw were left out of this step (their instances as they were); the others went on.
           for (const f of res.failures) failures.push(failureOf(w, what, at, f.error, f.journey, f.version));
-          // The timer of an instance whose journey failed is still due: it waits an hour, as when a whole step fails.
-          if (timer && input.kind === "timer" && res.failures.some((f) => res.state.instances.some((i) => i.id === input.instanceId && i.journey === f.journey))) postpone(timer, at, input.instanceId);
+          // An instance's timer runs only its own journey, so a failure is that journey's: the timer is still due, and
+          // waits an hour, as when a whole step fails.
+          if (timer && input.kind === "timer") postpone(timer, at, input.instanceId);
         }
         handled++;
         return true;
