@@ -92,15 +92,11 @@ export function advance(run: StepRun, program: Program, inst: Instance, target: 
     resuming = false;
     if (!node.run) return exitInstance(run, inst, "completed");
     rt.nodeId = node.id;
-    const outcome: NodeOutcome = node.run(node.config, rt);
+    const outcome: NodeOutcome = node.run(node.config, rt, node.prepared as never);
     switch (outcome.kind) {
       case "go": {
         // `next`, the usual handle, was followed at compile time.
-        if (outcome.handle === "next") node = node.nextNode ?? undefined;
-        else {
-          const to = node.next[outcome.handle];
-          node = to === undefined ? undefined : program.nodes.get(to);
-        }
+        node = (outcome.handle === "next" ? node.nextNode : node.nextNodes.get(outcome.handle)) ?? undefined;
         continue;
       }
       case "wait":

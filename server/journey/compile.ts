@@ -10,10 +10,20 @@ import { journeyDocumentSchema, type FrequencyCap, type JourneyDocument } from "
 import type { Duration } from "date-fns";
 
 /**
- * `run` is the kind's step logic (kindOf(kind).run), and `nextNode` the node the `next` handle leads to (null: none),
- * both looked up once here rather than per node per step.
+ * `run` is the kind's step logic (kindOf(kind).run), `prepared` what its `prepare` made of the config (compiled
+ * conditions, say), `nextNode` the node the `next` handle leads to (null: none) and `nextNodes` the node each handle
+ * leads to: all looked up once here rather than per node per step.
  */
-export type CompiledNode = { id: string; kind: NodeKind; config: unknown; next: Record<string, string>; run: NodeKindDefinition<unknown>["run"]; nextNode: CompiledNode | null };
+export type CompiledNode = {
+  id: string;
+  kind: NodeKind;
+  config: unknown;
+  next: Record<string, string>;
+  run: NodeKindDefinition<unknown>["run"];
+  prepared: unknown;
+  nextNode: CompiledNode | null;
+  nextNodes: Map<string, CompiledNode>;
+};
 /** `where` is null when the trigger has no condition (nothing to evaluate, no scope to build). */
 export type CompiledTrigger = { nodeId: string; config: TriggerConfig; where: Predicate | null; withinMs: number };
 export type CompiledNegative = { nodeId: string; config: NegativeTriggerConfig; where: Predicate; blockMs: number | null; suppress: Duration | null; jumpTo: string | null };
@@ -60,13 +70,19 @@ export function compileJourney(input: unknown, version: number | null = null): P
     const definition = kindOf(kind);
     const res = definition.configSchema.safeParse(n.config);
     if (!res.success) throw new CompileError(`node ${n.id}: ${res.error.issues[0]?.message}`);
-    nodes.set(n.id, { id: n.id, kind, config: res.data, next: {}, run: definition.run, nextNode: null });
+    nodes.set(n.id, { id: n.id, kind, config: res.data, next: {}, run: definition.run, prepared: definition.prepare?.(res.data), nextNode: null, nextNodes: new Map() });
   }
   for (const e of doc.edges) {
     const from = nodes.get(e.from);
     if (from) from.next[e.handle] = e.to;
   }
-  for (const n of nodes.values()) n.nextNode = (n.next.next === undefined ? undefined : nodes.get(n.next.next)) ?? null;
+  for (const n of nodes.values()) {
+    n.nextNode = (n.next.next === undefined ? undefined : nodes.get(n.next.next)) ?? null;
+    for (const [handle, to] of Object.entries(n.next)) {
+      const target = nodes.get(to);
+      if (target) n.nextNodes.set(handle, target);
+    }
+  }
   const triggers: CompiledTrigger[] = [];
   const negatives: CompiledNegative[] = [];
   const waitPredicates = new Map<string, Predicate>();

@@ -36,23 +36,29 @@ export function offsetMinutes(tz: string, ms: number): number {
 }
 
 const dayMs = 86_400_000;
-/** Milliseconds since local midnight, and the local day number, of `ms` in `tz` (offset from @date-fns/tz). */
-function localClock(ms: number, tz: string): { inDay: number; day: number } {
-  const local = ms + offsetMinutes(tz, ms) * 60_000;
-  const day = Math.floor(local / dayMs);
-  return { inDay: local - day * dayMs, day };
+/** `ms` as local wall-clock time in `tz`, epoch-like (offset from @date-fns/tz): a number, no object per call. */
+function localMs(ms: number, tz: string): number {
+  return ms + offsetMinutes(tz, ms) * 60_000;
 }
+/** Hour (0..23) and day of the week (0 = Sunday) of local epoch-like `local` (Day 0, 1970-01-01, was a Thursday). */
+const hourOf = (local: number) => Math.floor((local - Math.floor(local / dayMs) * dayMs) / 3_600_000);
+const dayOfWeekOf = (local: number) => (((Math.floor(local / dayMs) + 4) % 7) + 7) % 7;
 
 /** Local wall-clock parts of `at` (a Date, or epoch ms) in `tz` (IANA). */
 export function localParts(at: Date | number, tz: string): { hour: number; minute: number; dayOfWeek: number } {
-  const { inDay, day } = localClock(typeof at === "number" ? at : at.getTime(), tz);
-  // Day 0 (1970-01-01) was a Thursday.
-  return { hour: Math.floor(inDay / 3_600_000), minute: Math.floor(inDay / 60_000) % 60, dayOfWeek: (((day + 4) % 7) + 7) % 7 };
+  const local = localMs(typeof at === "number" ? at : at.getTime(), tz);
+  const inDay = local - Math.floor(local / dayMs) * dayMs;
+  return { hour: Math.floor(inDay / 3_600_000), minute: Math.floor(inDay / 60_000) % 60, dayOfWeek: dayOfWeekOf(local) };
 }
 
 /** The local hour (0..23) of epoch `ms` in `tz`. */
 export function localHour(ms: number, tz: string): number {
-  return Math.floor(localClock(ms, tz).inDay / 3_600_000);
+  return hourOf(localMs(ms, tz));
+}
+
+/** The local day of the week (0 = Sunday) of epoch `ms` in `tz`. */
+export function localDayOfWeek(ms: number, tz: string): number {
+  return dayOfWeekOf(localMs(ms, tz));
 }
 
 const clocks = new Map<string, { hour: number; minute: number } | null>();

@@ -1,6 +1,6 @@
 import type { Program } from "./compile";
 import type { ConditionScope } from "./conditions";
-import { isTimeZone, localParts } from "./local-time";
+import { isTimeZone, localDayOfWeek, localHour } from "./local-time";
 import type { CustomerState } from "./state";
 import type { EngineEvent } from "./step-types";
 
@@ -12,7 +12,10 @@ export function customerTimezone(program: Program | null, traits: Record<string,
 }
 
 export function scopeFor(run: { state: CustomerState; nowMs: number; scores: Record<string, number> }, program: Program | null, event: EngineEvent | undefined): ConditionScope {
-  const { hour, dayOfWeek } = localParts(run.nowMs, customerTimezone(program, run.state.traits));
+  // Hour and day of the week as numbers (localParts would build an object per scope, and a scope is built per step).
+  const tz = customerTimezone(program, run.state.traits);
+  const hour = localHour(run.nowMs, tz);
+  const dayOfWeek = localDayOfWeek(run.nowMs, tz);
   const channel = run.state.traits.preferredChannel;
   return {
     event: event ? { name: event.name, properties: event.properties } : undefined,

@@ -87,19 +87,35 @@ const round3 = (v: number) => Math.round(v * 1000) / 1000;
  * costs two logistic functions less. Values, not references: learn() changes models in place (and a plain array, not a
  * Float64Array, so that a value is kept as it came, compared with === as predict would read it).
  */
-const memo = { inputs: Array.from({ length: 3 * featureNames.length }, () => NaN), churnRisk: 0, purchasePropensity: 0 };
+const memo = { inputs: Array.from({ length: 3 * featureNames.length }, () => NaN), churnRisk: 0, purchasePropensity: 0, noWeights: false };
 function sameInputs(churn: readonly number[] | undefined, buy: readonly number[] | undefined, x: readonly number[]): boolean {
   const m: unknown[] = memo.inputs;
   const n = featureNames.length;
   let same = true;
   for (let i = 0; i < n; i++) {
     const xi = x[i] ?? 0;
-    const ci = churn?.[i] ?? 0;
-    const bi = buy?.[i] ?? 0;
     // NaN never matches (NaN !== NaN), so a NaN input is always computed.
-    if (m[i] !== xi || m[n + i] !== ci || m[2 * n + i] !== bi) {
+    if (m[i] !== xi) {
       same = false;
       m[i] = xi;
+    }
+  }
+  if (churn === undefined && buy === undefined) {
+    // No models (the priors alone): every weight reads as 0. `noWeights` says the memo's weights are those zeros
+    // already, so they are not compared one by one on every call.
+    if (!memo.noWeights) {
+      for (let i = n; i < 3 * n; i++) m[i] = 0;
+      memo.noWeights = true;
+      same = false;
+    }
+    return same;
+  }
+  memo.noWeights = false;
+  for (let i = 0; i < n; i++) {
+    const ci = churn?.[i] ?? 0;
+    const bi = buy?.[i] ?? 0;
+    if (m[n + i] !== ci || m[2 * n + i] !== bi) {
+      same = false;
       m[n + i] = ci;
       m[2 * n + i] = bi;
     }

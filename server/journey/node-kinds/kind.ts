@@ -52,8 +52,13 @@ export type NodeKindDefinition<C> = {
   requiredHandles: (config: C) => string[];
   /** Events this node listens for (used by the compiler's index). */
   summary: (config: C) => string;
-  /** Instant or waiting behaviour when a customer arrives; undefined for kinds not on the path. */
-  run?: (config: C, rt: NodeRuntime) => NodeOutcome;
+  /**
+   * Instant or waiting behaviour when a customer arrives; undefined for kinds not on the path. `prepared` is what
+   * `prepare` made of this config when the journey was compiled (undefined without `prepare`).
+   */
+  run?: (config: C, rt: NodeRuntime, prepared: never) => NodeOutcome;
+  /** Work on the config done once per compiled journey rather than per customer (compiled conditions, shared outcomes). */
+  prepare?: (config: C) => unknown;
   /** Condition roots used, for validation. */
   conditions: (config: C) => (Condition | undefined)[];
   /** Duration fields used, for validation messages. */
