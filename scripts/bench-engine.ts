@@ -25,11 +25,14 @@ if (!process.env.WAYMARK_BENCH_ONE_CORE && process.env.BENCH_PIN !== "0") {
   const cpu = process.env.BENCH_CPU ?? "0";
   const node = [...process.execArgv, "--single-threaded-gc", ...process.argv.slice(1)];
   const env = { ...process.env, WAYMARK_BENCH_ONE_CORE: `CPU ${cpu}` };
-  let child = spawnSync("taskset", ["-c", cpu, process.execPath, ...node], { stdio: "inherit", env });
-  if (child.error) {
-    // No taskset (not Linux): one process, where the system puts it; still with the collector on the main thread.
-    child = spawnSync(process.execPath, node, { stdio: "inherit", env: { ...env, WAYMARK_BENCH_ONE_CORE: "not pinned (no taskset)" } });
-  }
+  // Can this process be pinned there? No taskset (not Linux), or a CPU this process may not use: it runs where the
+  // system puts it, still with the collector on the main thread, and says so.
+  const probe = spawnSync("taskset", ["-c", cpu, "true"], { encoding: "utf8" });
+  const pinned = !probe.error && probe.status === 0;
+  const why = probe.error ? "no taskset" : `taskset -c ${cpu}: ${(probe.stderr || "refused").trim().split("\n")[0]}`;
+  const child = pinned
+    ? spawnSync("taskset", ["-c", cpu, process.execPath, ...node], { stdio: "inherit", env })
+    : spawnSync(process.execPath, node, { stdio: "inherit", env: { ...env, WAYMARK_BENCH_ONE_CORE: `not pinned (${why})` } });
   process.exit(child.status ?? 1);
 }
 

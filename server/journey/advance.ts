@@ -15,6 +15,7 @@ import { maxDecisionMemos, maxPathSteps, type CustomerState, type Instance } fro
 import { customerTimezone, scopeFor } from "./scope";
 import type { Effect, EngineEvent, StepContext } from "./step-types";
 import { append } from "./append";
+import { mergeOwn } from "./merge-own";
 import { messageKeys, nodeKeys } from "./keys";
 
 /** The mutable working set of one orchestrate call. */
@@ -142,8 +143,8 @@ class Runtime implements NodeRuntime {
     return c ? compileOnce(c)(this.scope) : true;
   }
   setTraits(set: Record<string, unknown>) {
-    Object.assign(this.run.state.traits, set);
-    Object.assign(this.run.traitUpdates, set);
+    mergeOwn(this.run.state.traits, set);
+    mergeOwn(this.run.traitUpdates, set);
   }
   bestHour() {
     const e = this.run.state.engagement;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { mergeOwn } from "./merge-own";
 import { compileCondition, compilePath, renderTemplate, resolveCompiled, resolveParts, type ConditionScope } from "./conditions";
 
 // Names objects and arrays inherit (resolved only when the data has them as its own), and plain ones.
@@ -31,5 +32,16 @@ describe("compiled paths", () => {
     expect(compileCondition({ path: "event.properties.items.length", op: "eq", value: 2 })(s)).toBe(true);
     expect(compileCondition({ path: "event.properties.__proto__.x", op: "eq", value: 1 })(s)).toBe(true);
     expect(renderTemplate("{{traits.valueOf}}|{{event.properties.items.1}}|{{event.properties.items.push}}", s)).toBe("|2|");
+  });
+
+  it("read a trait named __proto__ as data: an identify's traits never replace the profile's prototype", () => {
+    // Object.assign would set a parsed own "__proto__" key through the prototype setter, and traits.vip would then
+    // read what the new prototype holds, not the customer's own trait.
+    const traits = mergeOwn({ email: "a@b.c" }, JSON.parse('{"__proto__": {"vip": true, "0": "x"}}') as Record<string, unknown>);
+    expect(Object.getPrototypeOf(traits)).toBe(Object.prototype);
+    const s: ConditionScope = { event: { name: "signup", properties: {} }, traits, scores: {}, context: { hour: 1, dayOfWeek: 1 } };
+    expect(compileCondition({ path: "traits.vip", op: "eq", value: true })(s)).toBe(false);
+    expect(compileCondition({ path: "traits.__proto__.vip", op: "eq", value: true })(s)).toBe(true);
+    expect(renderTemplate("{{traits.vip}}|{{traits.0}}|{{traits.email}}", s)).toBe("||a@b.c");
   });
 });

@@ -68,7 +68,8 @@ export function resolveParts(scope: ConditionScope, parts: readonly string[]): u
  * A path split once, with, for each name, whether no object or array inherits it (`inherited`: "toString", "map",
  * "length" and the like). For a name none inherits, reading it gives the object's own value or undefined, so the
  * own-property check (a third of a path's cost, per name, on every condition and template of every step) is skipped:
- * resolveCompiled answers exactly what resolveParts does. Scopes hold JSON data and the engine's own plain objects.
+ * resolveCompiled answers exactly what resolveParts does. Scopes hold only plain objects and arrays: JSON data and
+ * the engine's own objects (traits are merged with mergeOwn, which never replaces a prototype).
  */
 export type CompiledPath = { parts: readonly string[]; inherited: readonly boolean[] };
 export function compilePath(path: string): CompiledPath {

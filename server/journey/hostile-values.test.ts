@@ -90,4 +90,17 @@ describe("hostile values in events", () => {
     expect(res.effects.filter((e) => e.type === "node").map((e) => e.node)).toEqual(["t", "b", "m", "we"]);
     expect(res.effects.find((e) => e.type === "message")?.message?.body).toBe('Hi , [{"toString":1}] / {"toString":1}');
   });
+
+  it("a trait named __proto__ is a trait: the profile keeps its prototype, and nothing reads through it", () => {
+    const vip = compileJourney(
+      journey("vip", [["t", "trigger", { event: "signup" }], ["b", "branch", { cases: [{ handle: "vip", when: { path: "traits.vip", op: "eq", value: true } }] }], ["m1", "message", { channel: "email", template: "VIP {{traits.vip}}" }], ["m2", "message", { channel: "email", template: "plain {{traits.vip}}" }]], ["t>b", "b:vip>m1", "b:else>m2"]),
+      1,
+    );
+    const traits = JSON.parse('{"email": "a@b.c", "__proto__": {"vip": true, "unsubscribed": true}}') as Record<string, unknown>;
+    const res = orchestrate([{ program: vip, acceptsEntries: true }], null, { kind: "event", event: { id: "e1", type: "identify", name: "signup", properties: {}, traits, timestamp: "2026-03-20T12:00:00.000Z" } }, { customerId: "c1", seed: "s", workspace });
+    expect(res.effects.find((e) => e.type === "message")?.message?.body).toBe("plain ");
+    expect(Object.getPrototypeOf(res.state.traits)).toBe(Object.prototype);
+    // Kept as data, as it is once stored.
+    expect(JSON.parse(JSON.stringify(res.state.traits))).toEqual(traits);
+  });
 });

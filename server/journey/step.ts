@@ -10,6 +10,7 @@ import { emptyCustomerState, stateLimits, type CustomerState, type Instance } fr
 import type { Effect, EngineEvent, LiveProgram, StepContext, StepInput, Timer } from "./step-types";
 import { copyActivity, defaultScoringSettings, emptyActivity, onEvent, onTick, scoresAt, type ScoringResult } from "@/server/scores/activity";
 import { append } from "./append";
+import { mergeOwn } from "./merge-own";
 import { countKeys } from "./keys";
 
 export { customerTimezone, scopeFor };
@@ -115,7 +116,7 @@ function stepAll(stateIn: CustomerState | null, input: StepInput, ctx: StepConte
     handleEntries(run, { id: `score:${input.at}`, type: "track", name: "$score", properties: { ...scores }, traits: {}, timestamp: nowIso }, index);
   } else {
     const event = input.event;
-    if (event.type === "identify") Object.assign(state.traits, event.traits);
+    if (event.type === "identify") mergeOwn(state.traits, event.traits);
     remember(state, event, index, nowMs);
     if (state.instances.length > 0 || state.goalWatch.length > 0) {
       handleGoals(run, event, programOf);

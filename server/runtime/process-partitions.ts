@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
 import { emptyCustomerState, orchestrate, readStoredState, timersOf, type CustomerState, type StepInput } from "@/server/journey";
+import { mergeOwn } from "@/server/journey/merge-own";
 import { claimBatch, type ClaimedEvent, type ClaimedTimer } from "./claim-work";
 import { LeaseLostError } from "./partition-lease";
 import { applyStatsUpdates, statsUpdates } from "@/server/decisions/learning";
@@ -234,7 +235,7 @@ export async function processPartitions(db: Db, partitions: number[], opts: Proc
         outcome.state = res.state;
         outcome.effects.push(...res.effects);
         outcome.timers = res.timers;
-        Object.assign(outcome.traitUpdates, res.traitUpdates);
+        mergeOwn(outcome.traitUpdates, res.traitUpdates);
         if (res.failures.length > 0) {
           // Journeys whose part threw were left out of this step (their instances as they were); the others went on.
           for (const f of res.failures) failures.push(failureOf(w, what, at, f.error, f.journey, f.version));
