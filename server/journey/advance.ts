@@ -4,7 +4,7 @@ import { bucketOf, contextFeatures, posteriorsFor } from "@/server/decisions/lea
 import { decide } from "@/server/decisions/policies";
 import { unitHash } from "./hash";
 import { isoOf, parseIso } from "./iso";
-import { quietUntil } from "./local-time";
+import { dayOfWeekOf, hourOf, localMs, quietUntil } from "./local-time";
 import type { ExitReason, NodeOutcome, NodeRuntime } from "./node-kinds";
 import { goNext, type DecisionLike, type MessageLike } from "./node-kinds/kind";
 import type { DecisionConfig } from "./node-kinds/decision";
@@ -40,6 +40,24 @@ export class StepRun {
    */
   get now(): Date {
     return (this.date ??= new Date(this.nowMs));
+  }
+  /** The input's local time in the last time zone asked for (a step asks for the customer's zone several times). */
+  private clockZone = "";
+  private clockLocal = 0;
+  private localIn(tz: string): number {
+    if (tz !== this.clockZone) {
+      this.clockLocal = localMs(this.nowMs, tz);
+      this.clockZone = tz;
+    }
+    return this.clockLocal;
+  }
+  /** The input's local hour (0..23) in `tz`. */
+  hourIn(tz: string): number {
+    return hourOf(this.localIn(tz));
+  }
+  /** The input's local day of the week (0 = Sunday) in `tz`. */
+  dayOfWeekIn(tz: string): number {
+    return dayOfWeekOf(this.localIn(tz));
   }
 }
 

@@ -37,12 +37,12 @@ export function offsetMinutes(tz: string, ms: number): number {
 
 const dayMs = 86_400_000;
 /** `ms` as local wall-clock time in `tz`, epoch-like (offset from @date-fns/tz): a number, no object per call. */
-function localMs(ms: number, tz: string): number {
+export function localMs(ms: number, tz: string): number {
   return ms + offsetMinutes(tz, ms) * 60_000;
 }
 /** Hour (0..23) and day of the week (0 = Sunday) of local epoch-like `local` (Day 0, 1970-01-01, was a Thursday). */
-const hourOf = (local: number) => Math.floor((local - Math.floor(local / dayMs) * dayMs) / 3_600_000);
-const dayOfWeekOf = (local: number) => (((Math.floor(local / dayMs) + 4) % 7) + 7) % 7;
+export const hourOf = (local: number) => Math.floor((local - Math.floor(local / dayMs) * dayMs) / 3_600_000);
+export const dayOfWeekOf = (local: number) => (((Math.floor(local / dayMs) + 4) % 7) + 7) % 7;
 
 /** Local wall-clock parts of `at` (a Date, or epoch ms) in `tz` (IANA). */
 export function localParts(at: Date | number, tz: string): { hour: number; minute: number; dayOfWeek: number } {

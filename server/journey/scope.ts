@@ -1,7 +1,7 @@
 import type { Program } from "./compile";
 import type { ConditionScope } from "./conditions";
-import { isTimeZone, localDayOfWeek, localHour } from "./local-time";
-import type { CustomerState } from "./state";
+import { isTimeZone } from "./local-time";
+import type { StepRun } from "./advance";
 import type { EngineEvent } from "./step-types";
 
 /** The journey's time zone for this customer: the journey's own, else the customer's `timezone` trait, else UTC. */
@@ -11,11 +11,11 @@ export function customerTimezone(program: Program | null, traits: Record<string,
   return typeof tz === "string" && isTimeZone(tz) ? tz : "UTC";
 }
 
-export function scopeFor(run: { state: CustomerState; nowMs: number; scores: Record<string, number> }, program: Program | null, event: EngineEvent | undefined): ConditionScope {
-  // Hour and day of the week as numbers (localParts would build an object per scope, and a scope is built per step).
+export function scopeFor(run: StepRun, program: Program | null, event: EngineEvent | undefined): ConditionScope {
+  // Hour and day of the week as numbers, from the step's clock (no object per scope, and the zone's offset once per step).
   const tz = customerTimezone(program, run.state.traits);
-  const hour = localHour(run.nowMs, tz);
-  const dayOfWeek = localDayOfWeek(run.nowMs, tz);
+  const hour = run.hourIn(tz);
+  const dayOfWeek = run.dayOfWeekIn(tz);
   const channel = run.state.traits.preferredChannel;
   return {
     event: event ? { name: event.name, properties: event.properties } : undefined,

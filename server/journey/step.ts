@@ -1,6 +1,5 @@
 import type { CompiledTrigger, Program } from "./compile";
 import { resolvePath, textOf } from "./conditions";
-import { localHour } from "./local-time";
 import { addDuration } from "./durations";
 import { unitHash } from "./hash";
 import { isCanonicalIso, isoOf, parseIso, parseNewIso } from "./iso";
@@ -117,7 +116,7 @@ function stepAll(stateIn: CustomerState | null, input: StepInput, ctx: StepConte
   } else {
     const event = input.event;
     if (event.type === "identify") mergeOwn(state.traits, event.traits);
-    remember(state, event, index, nowMs);
+    remember(run, event, index);
     if (state.instances.length > 0 || state.goalWatch.length > 0) {
       handleGoals(run, event, programOf);
       handleNegatives(run, event, movable);
@@ -259,9 +258,10 @@ export function timersOf(state: CustomerState, heldJourneys: ReadonlySet<string>
 }
 const noJourneys: ReadonlySet<string> = new Set();
 
-function remember(state: CustomerState, event: EngineEvent, index: ProgramIndex, nowMs: number) {
+function remember(run: StepRun, event: EngineEvent, index: ProgramIndex) {
+  const state = run.state;
   if (index.remembered.has(event.name)) state.recent.push({ name: event.name, t: event.timestamp, properties: event.properties });
-  const hour = localHour(nowMs, customerTimezone(null, state.traits));
+  const hour = run.hourIn(customerTimezone(null, state.traits));
   state.engagement[hour] = (state.engagement[hour] ?? 0) + 1;
 }
 

@@ -167,6 +167,11 @@ export function featuresAt(a: Activity, nowMs: number): number[] {
   return [1, scaled(silentDays, logSilent, noTable), scaled(total, logEvents, eventCounts), scaled(value, logValue, noTable), round4(trend), scaled(buys, logBuys, buyCounts)];
 }
 export const featureCount = featureNames.length;
+/**
+ * The features of a customer whose only activity is one event now (featuresAt itself computes them, once). Shared by
+ * every such snapshot: snapshots' features are only read (labelled examples, the scores), as copyActivity shares them.
+ */
+const firstFeatures: number[] = featuresAt({ last: 0, days: [0, 1], buys: [], pending: [], nextAt: null }, 0);
 
 /**
  * Labels the snapshots whose window has closed by `nowMs` (an event, if any,
@@ -258,6 +263,15 @@ export function onEvent(
 ): ScoringResult {
   const isPurchase = event.type === "track" && event.name === settings.purchaseEvent;
   const examples: ScoreExample[] = [];
+  if (!isPurchase && a.last === null && Number.isFinite(nowMs) && a.pending.length === 0 && a.buys.length === 0 && Array.isArray(a.days) && a.days.length === 0) {
+    // A customer's first activity (the first event of every new customer): what the general path below computes, known
+    // beforehand. One event today and nothing else: nothing to label or prune, the features firstFeatures, one snapshot.
+    a.last = nowMs;
+    a.days = [dayOf(nowMs), 1];
+    a.pending = [{ t: nowMs, x: firstFeatures, churn: true, buy: true }];
+    a.nextAt = nextTick(a, nowMs, settings);
+    return { scores: predictAll(models, firstFeatures), examples };
+  }
   label(a, nowMs, settings, { isActivity: true, isPurchase }, examples);
   if (a.last === null || a.last <= nowMs) a.last = nowMs;
   a.days = countDay(dayPairs(a.days), dayOf(nowMs));

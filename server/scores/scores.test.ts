@@ -64,6 +64,25 @@ function logLoss(name: ScoreName, models: ScoreModels | undefined, examples: Sco
 }
 
 describe("predictive scores", () => {
+  it("a customer's first event (computed without the general path) leaves exactly what the general path leaves", () => {
+    // The general path runs for an activity stored in the older format (days as a record), the first-event path for [].
+    const settings = [defaultScoringSettings, { ...defaultScoringSettings, churnDays: 1, purchaseDays: 1 }, { ...defaultScoringSettings, churnDays: 60, purchaseDays: 3 }];
+    const models: ScoreModels = {};
+    learn(models, [{ score: "churnRisk", x: [1, 0.5, 0.2, 0, 0.1, 0], y: 1 }]);
+    for (const ms of [t0, t0 + 123_456_789, 0, -86_400_001, Date.parse("9999-12-31T23:59:59.999Z")]) {
+      for (const s of settings) {
+        for (const m of [undefined, models]) {
+          const first = emptyActivity();
+          const general: Activity = { ...emptyActivity(), days: {} };
+          const a = onEvent(first, track("page_viewed", ms), s, m);
+          const b = onEvent(general, track("page_viewed", ms), s, m);
+          expect(a).toEqual(b);
+          expect(first).toEqual(general);
+        }
+      }
+    }
+  });
+
   it("reads activity days stored in the earlier record formats (d-prefixed or bare keys, alone or mixed) as it reads pairs", () => {
     const { activity } = drive([{ name: "visit", ms: t0 - 20 * day }, { name: "visit", ms: t0 - 3 * day }, { name: "visit", ms: t0 - 3 * day + 1000 }, { name: "order_completed", ms: t0 - day, properties: { total: 80 } }], t0 - day);
     const d = (ms: number) => Math.floor(ms / day);
