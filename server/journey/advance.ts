@@ -41,23 +41,29 @@ export class StepRun {
   get now(): Date {
     return (this.date ??= new Date(this.nowMs));
   }
-  /** The input's local time in the last time zone asked for (a step asks for the customer's zone several times). */
+  /**
+   * The input's local hour and day of the week in the last time zone asked for: a step asks for the customer's zone
+   * several times (its engagement hour, each scope), and the zone's offset and the arithmetic are done once.
+   */
   private clockZone = "";
-  private clockLocal = 0;
-  private localIn(tz: string): number {
-    if (tz !== this.clockZone) {
-      this.clockLocal = localMs(this.nowMs, tz);
-      this.clockZone = tz;
-    }
-    return this.clockLocal;
+  private clockHour = 0;
+  private clockDayOfWeek = 0;
+  private clockIn(tz: string): void {
+    if (tz === this.clockZone) return;
+    const local = localMs(this.nowMs, tz);
+    this.clockHour = hourOf(local);
+    this.clockDayOfWeek = dayOfWeekOf(local);
+    this.clockZone = tz;
   }
   /** The input's local hour (0..23) in `tz`. */
   hourIn(tz: string): number {
-    return hourOf(this.localIn(tz));
+    this.clockIn(tz);
+    return this.clockHour;
   }
   /** The input's local day of the week (0 = Sunday) in `tz`. */
   dayOfWeekIn(tz: string): number {
-    return dayOfWeekOf(this.localIn(tz));
+    this.clockIn(tz);
+    return this.clockDayOfWeek;
   }
 }
 
