@@ -41,7 +41,11 @@ export function localMs(ms: number, tz: string): number {
   return ms + offsetMinutes(tz, ms) * 60_000;
 }
 /** Hour (0..23) and day of the week (0 = Sunday) of local epoch-like `local` (Day 0, 1970-01-01, was a Thursday). */
-export const hourOf = (local: number) => Math.floor((local - Math.floor(local / dayMs) * dayMs) / 3_600_000);
+export const hourOf = (local: number) => {
+  // Hours since the epoch, modulo 24 (a day is 24 whole hours): one division instead of two (`+ 0`: 0, not -0).
+  const h = Math.floor(local / 3_600_000) % 24;
+  return h < 0 ? h + 24 : h + 0;
+};
 export const dayOfWeekOf = (local: number) => (((Math.floor(local / dayMs) + 4) % 7) + 7) % 7;
 
 /** Local wall-clock parts of `at` (a Date, or epoch ms) in `tz` (IANA). */
