@@ -1,4 +1,4 @@
-import type { Program } from "./compile";
+import type { CompiledNode, Program } from "./compile";
 import { compileCondition, renderTemplate, type Condition, type ConditionScope, type Predicate } from "./conditions";
 import { bucketOf, contextFeatures, posteriorsFor } from "@/server/decisions/learning";
 import { decide } from "@/server/decisions/policies";
@@ -100,9 +100,10 @@ export function exitInstance(run: StepRun, inst: Instance, reason: ExitReason, r
  * or exits. A handle with no edge (target null) ends the journey: "completed".
  * `resumeHeld` re-runs a message held for quiet hours without counting a new pass.
  */
-export function advance(run: StepRun, program: Program, inst: Instance, target: string | null, _from?: string, resumeHeld = false) {
-  // No node (no edge for the handle taken, or an edge to a node that is not there): "completed".
-  let node = target === null ? undefined : program.nodes.get(target);
+export function advance(run: StepRun, program: Program, inst: Instance, target: string | null, _from?: string, resumeHeld = false, targetNode?: CompiledNode) {
+  // No node (no edge for the handle taken, or an edge to a node that is not there): "completed". `targetNode`: the
+  // caller has the target's compiled node already (an entry's trigger), so it is not looked up.
+  let node = targetNode ?? (target === null ? undefined : program.nodes.get(target));
   let resuming = resumeHeld;
   const rt = new Runtime(run, program, inst);
   for (let steps = 0; steps < maxInstantSteps; steps++) {

@@ -24,8 +24,8 @@ export type CompiledNode = {
   nextNode: CompiledNode | null;
   nextNodes: Map<string, CompiledNode>;
 };
-/** `where` is null when the trigger has no condition (nothing to evaluate, no scope to build). */
-export type CompiledTrigger = { nodeId: string; config: TriggerConfig; where: Predicate | null; withinMs: number };
+/** `where` is null when the trigger has no condition (nothing to evaluate, no scope to build); `node` is the trigger's node. */
+export type CompiledTrigger = { nodeId: string; node: CompiledNode; config: TriggerConfig; where: Predicate | null; withinMs: number };
 export type CompiledNegative = { nodeId: string; config: NegativeTriggerConfig; where: Predicate; blockMs: number | null; suppress: Duration | null; jumpTo: string | null };
 
 /** The runtime's program: everything parsed and indexed once per published version. */
@@ -95,7 +95,7 @@ export function compileJourney(input: unknown, version: number | null = null): P
     switch (n.kind) {
       case "trigger": {
         const c = n.config as TriggerConfig;
-        const t: CompiledTrigger = { nodeId: n.id, config: c, where: c.where ? compileCondition(c.where) : null, withinMs: c.behavior ? durationMs(parseDuration(c.behavior.within)!) : 0 };
+        const t: CompiledTrigger = { nodeId: n.id, node: n, config: c, where: c.where ? compileCondition(c.where) : null, withinMs: c.behavior ? durationMs(parseDuration(c.behavior.within)!) : 0 };
         triggers.push(t);
         if (c.behavior) {
           remembered.add(c.behavior.event);

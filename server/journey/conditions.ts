@@ -202,13 +202,19 @@ export function compileCondition(c: Condition | undefined): Predicate {
 /** A template split once into its text (even indexes) and its paths (odd indexes, compiled). */
 type CompiledTemplate = (string | CompiledPath)[];
 const templates = new Map<string, CompiledTemplate>();
+/** The last template compiled or looked up (a message node renders the same text for customer after customer). */
+let lastTemplate = "";
+let lastCompiled: CompiledTemplate = [""];
 function compileTemplate(template: string): CompiledTemplate {
+  if (template === lastTemplate) return lastCompiled;
   let t = templates.get(template);
   if (!t) {
     t = template.split(/\{\{\s*([a-zA-Z0-9_.]+)\s*\}\}/).map((part, i) => (i % 2 === 1 ? compilePath(part) : part));
     if (templates.size > 10_000) templates.clear();
     templates.set(template, t);
   }
+  lastTemplate = template;
+  lastCompiled = t;
   return t;
 }
 

@@ -371,7 +371,7 @@ function handleEntries(run: StepRun, event: EngineEvent, index: ProgramIndex) {
         run.effects.push({ t: event.timestamp, journey: program.id, version: program.version, type: "refused", key: `${program.id}:${run.ctx.customerId}:refused:${event.id}`, reason: refusal.reason, ...(refusal.rule ? { rule: refusal.rule } : {}) });
         continue;
       }
-      enter(run, program, trigger.nodeId, keyText, event);
+      enter(run, program, trigger, keyText, event);
     } catch (err) {
       throw journeyError(program.id, program.version, err);
     }
@@ -432,7 +432,8 @@ function refusalReason(run: StepRun, program: Program, key: string | null, event
   return null;
 }
 
-function enter(run: StepRun, program: Program, triggerId: string, key: string | null, event: EngineEvent) {
+function enter(run: StepRun, program: Program, trigger: CompiledTrigger, key: string | null, event: EngineEvent) {
+  const triggerId = trigger.nodeId;
   const s = run.state;
   const history = (s.journeys[program.id] ??= { entries: 0, lastEnteredAt: null, lastExitedAt: null });
   history.entries += 1;
@@ -470,7 +471,7 @@ function enter(run: StepRun, program: Program, triggerId: string, key: string | 
     inst.waiting = { kind: "holdout", until: goalBy };
     return;
   }
-  advance(run, program, inst, triggerId);
+  advance(run, program, inst, triggerId, undefined, false, trigger.node);
 }
 
 function prune(state: CustomerState, nowMs: number) {
