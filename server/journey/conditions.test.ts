@@ -8,15 +8,15 @@ const name = fc.constantFrom("toString", "valueOf", "__proto__", "constructor", 
 // JSON data as the API hands it over (parsed, so an own "__proto__" key is a key), arrays included.
 const data = fc.jsonValue({ maxDepth: 3 }).chain((v) => fc.constant(JSON.parse(JSON.stringify(v)) as unknown));
 const object = fc.dictionary(name, data, { maxKeys: 4 }).map((o) => JSON.parse(JSON.stringify(o)) as Record<string, unknown>);
-const scope = fc.record({ properties: object, traits: object, items: fc.array(data, { maxLength: 3 }) }).map(
-  ({ properties, traits, items }): ConditionScope => ({ event: { name: "buy", properties: { ...properties, items } }, traits, scores: { churnRisk: 0.5 }, context: { hour: 10, dayOfWeek: 2 } }),
+const scope = fc.record({ properties: object, traits: object, items: fc.array(data, { maxLength: 3 }), noEvent: fc.boolean() }).map(
+  ({ properties, traits, items, noEvent }): ConditionScope => ({ event: noEvent ? undefined : { name: "buy", properties: { ...properties, items } }, traits, scores: { churnRisk: 0.5 }, context: { hour: 10, dayOfWeek: 2 } }),
 );
 const path = fc.array(name, { minLength: 1, maxLength: 4 }).map((parts) => parts.join("."));
 
 describe("compiled paths", () => {
   it("resolve exactly as the own-property walk does, inherited names included", () => {
     fc.assert(
-      fc.property(scope, fc.oneof(path, path.map((p) => `event.properties.${p}`), path.map((p) => `traits.${p}`), path.map((p) => `event.properties.items.${p}`)), (s, p) => {
+      fc.property(scope, fc.oneof(path, fc.constantFrom("event.properties", "event", "traits", "event.name"), path.map((p) => `event.properties.${p}`), path.map((p) => `traits.${p}`), path.map((p) => `event.properties.items.${p}`)), (s, p) => {
         expect(resolveCompiled(s, compilePath(p))).toBe(resolveParts(s, p.split(".")));
       }),
       { numRuns: 2_000 },

@@ -71,15 +71,35 @@ export function resolveParts(scope: ConditionScope, parts: readonly string[]): u
  * resolveCompiled answers exactly what resolveParts does. Scopes hold only plain objects and arrays: JSON data and
  * the engine's own objects (traits are merged with mergeOwn, which never replaces a prototype).
  */
-export type CompiledPath = { parts: readonly string[]; inherited: readonly boolean[] };
+export type CompiledPath = { parts: readonly string[]; inherited: readonly boolean[]; root: PathRoot };
+/**
+ * Where most paths start, read by name (a load the scope's and the event's few shapes keep quick) rather than by the
+ * loop's keyed load, which every path's every name shares: `event.properties.…` and `traits.…`.
+ */
+const enum PathRoot {
+  Scope,
+  EventProperties,
+  Traits,
+}
 export function compilePath(path: string): CompiledPath {
   const parts = path.split(".");
-  return { parts, inherited: parts.map((p) => p in Object.prototype || p in Array.prototype) };
+  const root = parts.length > 2 && parts[0] === "event" && parts[1] === "properties" ? PathRoot.EventProperties : parts.length > 1 && parts[0] === "traits" ? PathRoot.Traits : PathRoot.Scope;
+  return { parts, inherited: parts.map((p) => p in Object.prototype || p in Array.prototype), root };
 }
 export function resolveCompiled(scope: ConditionScope, path: CompiledPath): unknown {
   const { parts, inherited } = path;
   let cur: unknown = scope;
-  for (let i = 0; i < parts.length; i++) {
+  let from = 0;
+  if (path.root === PathRoot.EventProperties) {
+    const event: unknown = scope.event;
+    if (event === null || typeof event !== "object") return missing;
+    cur = (event as { properties?: unknown }).properties;
+    from = 2;
+  } else if (path.root === PathRoot.Traits) {
+    cur = scope.traits;
+    from = 1;
+  }
+  for (let i = from; i < parts.length; i++) {
     const p = parts[i]!;
     if (cur === null || typeof cur !== "object" || (inherited[i] && !Object.prototype.hasOwnProperty.call(cur, p))) return missing;
     cur = (cur as Record<string, unknown>)[p];
