@@ -46,7 +46,10 @@ export const hourOf = (local: number) => {
   const h = Math.floor(local / 3_600_000) % 24;
   return h < 0 ? h + 24 : h + 0;
 };
-export const dayOfWeekOf = (local: number) => (((Math.floor(local / dayMs) + 4) % 7) + 7) % 7;
+export const dayOfWeekOf = (local: number) => {
+  const d = (Math.floor(local / dayMs) + 4) % 7;
+  return d < 0 ? d + 7 : d + 0;
+};
 
 /** Local wall-clock parts of `at` (a Date, or epoch ms) in `tz` (IANA). */
 export function localParts(at: Date | number, tz: string): { hour: number; minute: number; dayOfWeek: number } {

@@ -103,10 +103,16 @@ export function readStoredState(stored: unknown): CustomerState | null {
   return parsed.success ? parsed.data : null;
 }
 
+/**
+ * A new state's scores: one shared, frozen empty record (a new customer's first step replaces it with its scores, so
+ * making one per state only fed the collector). Never written to: orchestrate replaces it (see handleEntries).
+ */
+export const noScores: Record<string, number> = Object.freeze({}) as Record<string, number>;
+
 export function emptyCustomerState(traits: Record<string, unknown> = {}): CustomerState {
   // 24 zeros as a literal: a packed array of small integers (new Array(24).fill(0) makes a slower holey one).
   const engagement = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  return { instances: [], journeys: {}, sent: [], recent: [], engagement, lastScores: {}, activity: emptyActivity(), traits, goalWatch: [] };
+  return { instances: [], journeys: {}, sent: [], recent: [], engagement, lastScores: noScores, activity: emptyActivity(), traits, goalWatch: [] };
 }
 
 /** Limits that keep a customer's state small whatever they do. */

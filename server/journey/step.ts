@@ -5,7 +5,7 @@ import { unitHash } from "./hash";
 import { isCanonicalIso, isoOf, parseIso, parseNewIso } from "./iso";
 import { advance, exitInstance, sinceEntry, StepRun } from "./advance";
 import { customerTimezone, scopeFor } from "./scope";
-import { emptyCustomerState, stateLimits, type CustomerState, type Instance } from "./state";
+import { emptyCustomerState, noScores, stateLimits, type CustomerState, type Instance } from "./state";
 import type { Effect, EngineEvent, LiveProgram, StepContext, StepInput, Timer } from "./step-types";
 import { copyActivity, defaultScoringSettings, emptyActivity, onEvent, onTick, scoresAt, type ScoringResult } from "@/server/scores/activity";
 import { append } from "./append";
@@ -380,8 +380,14 @@ function handleEntries(run: StepRun, event: EngineEvent, index: ProgramIndex) {
   const outside = run.ctx.scores;
   // A first score, computed (only scoreNames, no key from outside such as an own "__proto__"): the step's own scores
   // object (made for this step, read-only here) becomes the state's, instead of the loop adding its properties one by one.
-  if (isEmpty(run.state.lastScores) && (!outside || isEmpty(outside))) run.state.lastScores = scores;
-  else for (const name in scores) run.state.lastScores[name] = scores[name]!;
+  const last = run.state.lastScores;
+  // A new customer's state starts with the shared empty noScores (never written to: replaced here).
+  const none = last === noScores || isEmpty(last);
+  if (none && (!outside || isEmpty(outside))) run.state.lastScores = scores;
+  else {
+    const into = last === noScores ? (run.state.lastScores = {}) : last;
+    for (const name in scores) into[name] = scores[name]!;
+  }
 }
 
 const noTriggers: CompiledTrigger[] = [];
