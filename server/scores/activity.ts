@@ -104,6 +104,8 @@ function countDay(pairs: number[], day: number): number[] {
 }
 
 const dayOf = (ms: number) => Math.floor(ms / dayMs);
+/** The range of a Date (±100,000,000 days): beyond it, or NaN, an event's time takes the general path. */
+const maxTimeMs = 8.64e15;
 const round4 = (v: number) => Math.round(v * 10_000) / 10_000;
 /** log1p(v) / log1p(max), at most 1; `logMax` is log1p(max), computed once below (features are taken on every event). */
 const log1pScaled = (v: number, logMax: number) => Math.min(1, Math.log1p(Math.max(0, v)) / logMax);
@@ -263,7 +265,7 @@ export function onEvent(
 ): ScoringResult {
   const isPurchase = event.type === "track" && event.name === settings.purchaseEvent;
   const examples: ScoreExample[] = [];
-  if (!isPurchase && a.last === null && Number.isFinite(nowMs) && a.pending.length === 0 && a.buys.length === 0 && Array.isArray(a.days) && a.days.length === 0) {
+  if (!isPurchase && a.last === null && Math.abs(nowMs) <= maxTimeMs && a.pending.length === 0 && a.buys.length === 0 && Array.isArray(a.days) && a.days.length === 0) {
     // A customer's first activity (the first event of every new customer): what the general path below computes, known
     // beforehand. One event today and nothing else: nothing to label or prune, the features firstFeatures, one snapshot.
     a.last = nowMs;
