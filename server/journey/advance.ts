@@ -164,9 +164,6 @@ class Runtime implements NodeRuntime {
   unit(salt = "") {
     return unitHash(this.program.id, this.nodeId, this.run.ctx.customerId, this.run.ctx.seed, salt);
   }
-  evaluate(c: Condition | undefined) {
-    return c ? compileOnce(c)(this.scope) : true;
-  }
   setTraits(set: Record<string, unknown>) {
     mergeOwn(this.run.state.traits, set);
     mergeOwn(this.run.traitUpdates, set);

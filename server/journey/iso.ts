@@ -46,7 +46,6 @@ let clockInDay = NaN;
 let clockSource = "";
 let clockText: string | undefined;
 
-
 /**
  * Date.parse(t), faster for canonical text (arithmetic on its digits; several
  * times quicker than the parser here), and Date.parse itself for anything else.

@@ -63,11 +63,6 @@ export function localHour(ms: number, tz: string): number {
   return hourOf(localMs(ms, tz));
 }
 
-/** The local day of the week (0 = Sunday) of epoch `ms` in `tz`. */
-export function localDayOfWeek(ms: number, tz: string): number {
-  return dayOfWeekOf(localMs(ms, tz));
-}
-
 const clocks = new Map<string, { hour: number; minute: number } | null>();
 export function parseClock(text: string): { hour: number; minute: number } | null {
   let clock = clocks.get(text);

@@ -379,11 +379,10 @@ function handleEntries(run: StepRun, event: EngineEvent, index: ProgramIndex) {
   const scores = run.scores;
   const outside = run.ctx.scores;
   // A first score, computed (only scoreNames, no key from outside such as an own "__proto__"): the step's own scores
-  // object (made for this step, read-only here) becomes the state's, instead of the loop adding its properties one by one.
+  // object (made for this step, read-only here) becomes the state's, instead of the loop adding its properties one by
+  // one. A new customer's state starts with the shared, frozen noScores, which is replaced, never written to.
   const last = run.state.lastScores;
-  // A new customer's state starts with the shared empty noScores (never written to: replaced here).
-  const none = last === noScores || isEmpty(last);
-  if (none && (!outside || isEmpty(outside))) run.state.lastScores = scores;
+  if ((last === noScores || isEmpty(last)) && (!outside || isEmpty(outside))) run.state.lastScores = scores;
   else {
     const into = last === noScores ? (run.state.lastScores = {}) : last;
     for (const name in scores) into[name] = scores[name]!;

@@ -29,7 +29,6 @@ export type NodeRuntime = {
   decide: (config: DecisionLike) => string;
   setTraits: (set: Record<string, unknown>) => void;
   bestHour: () => number;
-  evaluate: (condition: Condition | undefined) => boolean;
 };
 
 export type MessageLike = { channel: string; template: string; subject?: string };
